@@ -1,0 +1,63 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "licensor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "licensor", targets: ["licensor"]),
+        .library(name: "Licensor", targets: ["Licensor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "Licensor",
+            dependencies: [
+                "CSQLite",
+                "CYAML",
+                "CCrypto",
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "licensor",
+            dependencies: [
+                "Licensor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "LicensorTests",
+            dependencies: ["Licensor"],
+            // Test data and stand-in servers are found through #filePath, not bundled: SwiftPM's resource accessor
+            // would pull in full Foundation.
+            exclude: ["Resources", "Scripts", "Support/fake_postmark.py"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,151 @@
+/// A configuration value that is missing or invalid, naming the environment variable.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The variable at fault, e.g. `LICENSOR_DEADLINE_MS`.
+    public var variable: String
+    /// What is wrong with it; never its value when the value is a secret.
+    public var problem: String
+
+    /// Creates an error.
+    public init(variable: String, problem: String) {
+        self.variable = variable
+        self.problem = problem
+    }
+
+    public var description: String { "\(variable): \(problem)" }
+}
+
+/// Where licenses are stored.
+public enum DatabaseLocation: Sendable, Equatable {
+    /// An SQLite file.
+    case sqlite(path: String)
+    /// A PostgreSQL URL in any form libpq accepts.
+    case postgres(url: String)
+
+    /// Parses `DATABASE_URL`: unset → `./licensor.sqlite3`; `sqlite:PATH`, `sqlite://PATH` or a plain path → SQLite;
+    /// `postgres://` or `postgresql://` → PostgreSQL.
+    public init(databaseURL: String?) throws(ConfigurationError) {
+        guard let url = databaseURL?.trimmed, !url.isEmpty else {
+            self = .sqlite(path: "./licensor.sqlite3")
+            return
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            self = .postgres(url: url)
+        } else if url.hasPrefix("sqlite://") {
+            self = .sqlite(path: String(url.dropFirst("sqlite://".count)))
+        } else if url.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(url.dropFirst("sqlite:".count)))
+        } else if url.contains("://") {
+            let scheme = url.prefix { $0 != ":" }
+            throw ConfigurationError(
+                variable: "DATABASE_URL",
+                problem: "unsupported scheme \"\(scheme)\" (use postgres://, postgresql://, sqlite: or a file path)")
+        } else {
+            self = .sqlite(path: url)
+        }
+        if case .sqlite(let path) = self, path.isEmpty {
+            throw ConfigurationError(variable: "DATABASE_URL", problem: "sqlite: needs a file path")
+        }
+    }
+}
+
+/// Which email service sends licenses.
+public enum EmailConfiguration: Sendable, Equatable {
+    /// Write the rendered message to the log.
+    case log
+    /// Send through Postmark.
+    case postmark(serverToken: String, apiURL: String, messageStream: String)
+}
+
+/// Everything licensor reads from the environment, validated once.
+///
+/// Environment variables only, the function-runner convention; a bad value fails with a message naming it.
+public struct Configuration: Sendable {
+    /// The storage location.
+    public var database: DatabaseLocation
+    /// The products file path.
+    public var productsFile: String
+    /// `LICENSE_SIGNING_KEY`: PEM text or a path, when set.
+    public var signingKey: String?
+    /// The email service.
+    public var email: EmailConfiguration
+    /// `EMAIL_FROM`.
+    public var emailFrom: String
+    /// `EMAIL_REPLY_TO`.
+    public var emailReplyTo: String?
+    /// The folder holding `email.txt` and `email.html`.
+    public var emailTemplatesDirectory: String
+    /// `LICENSE_PUBLIC_KEYS`: PEM blocks or paths trusted by `verify`.
+    public var publicKeys: String?
+    /// The per-invocation time budget.
+    public var deadline: Duration
+    /// Where requests go when the audit row cannot be written.
+    public var spoolDirectory: String?
+
+    /// The `LICENSOR_DEADLINE_MS` default: Gumroad gives up after five seconds.
+    public static let defaultDeadlineMilliseconds = 4000
+
+    /// Reads and validates the environment.
+    public init(environment env: [String: String]) throws(ConfigurationError) {
+        database = try DatabaseLocation(databaseURL: env["DATABASE_URL"])
+        productsFile = env["PRODUCTS_FILE"].nonEmpty ?? "config/products.yaml"
+        signingKey = env["LICENSE_SIGNING_KEY"].nonEmpty
+        publicKeys = env["LICENSE_PUBLIC_KEYS"].nonEmpty
+        emailTemplatesDirectory = env["EMAIL_TEMPLATES_DIR"].nonEmpty ?? "config"
+        spoolDirectory = env["LICENSOR_SPOOL_DIR"].nonEmpty
+        emailReplyTo = env["EMAIL_REPLY_TO"].nonEmpty
+        if let replyTo = emailReplyTo, !replyTo.contains("@") {
+            throw ConfigurationError(variable: "EMAIL_REPLY_TO", problem: "\"\(replyTo)\" is not an email address")
+        }
+        if let token = env["POSTMARK_TOKEN"].nonEmpty {
+            let apiURL = env["POSTMARK_API_URL"].nonEmpty ?? "https://api.postmarkapp.com"
+            guard apiURL.hasPrefix("https://") || apiURL.hasPrefix("http://") else {
+                throw ConfigurationError(variable: "POSTMARK_API_URL", problem: "must start with https:// or http://")
+            }
+            email = .postmark(
+                serverToken: token, apiURL: apiURL, messageStream: env["POSTMARK_MESSAGE_STREAM"].nonEmpty ?? "outbound"
+            )
+            guard let from = env["EMAIL_FROM"].nonEmpty else {
+                throw ConfigurationError(variable: "EMAIL_FROM", problem: "is required when POSTMARK_TOKEN is set")
+            }
+            emailFrom = from
+        } else {
+            email = .log
+            emailFrom = env["EMAIL_FROM"].nonEmpty ?? "licensor@localhost"
+        }
+        guard emailFrom.contains("@") else {
+            throw ConfigurationError(variable: "EMAIL_FROM", problem: "\"\(emailFrom)\" is not an email address")
+        }
+        if let raw = env["LICENSOR_DEADLINE_MS"].nonEmpty {
+            guard let ms = Int(raw), (100...900_000).contains(ms) else {
+                throw ConfigurationError(
+                    variable: "LICENSOR_DEADLINE_MS", problem: "\"\(raw)\" is not a whole number from 100 to 900000")
+            }
+            deadline = .milliseconds(ms)
+        } else {
+            deadline = .milliseconds(Self.defaultDeadlineMilliseconds)
+        }
+    }
+
+    /// Parses `GUMROAD_WEBHOOK_SECRET`: one secret or several separated by commas, blanks ignored.
+    ///
+    /// Kept apart from `init` so authentication works even when another variable is broken.
+    public static func webhookSecrets(environment env: [String: String]) -> [String] {
+        (env["GUMROAD_WEBHOOK_SECRET"] ?? "").split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    var trimmed: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        return String(self.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// The trimmed value, or nil when unset or blank.
+    var nonEmpty: String? {
+        guard let value = self?.trimmed, !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,64 @@
+/// An Ed25519 signing key, held as its 32-byte seed in memory that is wiped when the key is released.
+public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    private let seed: SecretBytes
+
+    /// The public half, for verifying and for naming the key (`publicKey.keyID`).
+    public let publicKey: Ed25519PublicKey
+
+    private init(seed: SecretBytes) throws {
+        let key = try seed.withUnsafeBytes { try EVPKey.ed25519(seed: $0) }
+        self.seed = seed
+        self.publicKey = try Ed25519PublicKey(rawRepresentation: key.rawPublicKey())
+    }
+
+    /// Parses an unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), as `openssl genpkey -algorithm ed25519`
+    /// writes it; keys of any other type, and encrypted keys, are rejected.
+    public init(pemRepresentation: String) throws {
+        let key = try EVPKey.readPrivatePEM(pemRepresentation)
+        try key.requireEd25519()
+        try self.init(seed: SecretBytes(count: 32) { try key.copySeed(into: $0) })
+    }
+
+    /// Creates the key whose RFC 8032 private key (seed) is these 32 bytes.
+    ///
+    /// PASETO libraries often store a 64-byte secret key: pass only its first 32 bytes.
+    public init(seed: [UInt8]) throws {
+        guard seed.count == 32 else {
+            throw CryptoError(.invalidKey, "an Ed25519 seed is 32 bytes, not \(seed.count)")
+        }
+        try self.init(seed: SecretBytes(count: 32) { $0.copyBytes(from: seed) })
+    }
+
+    /// Generates a new key with OpenSSL's key generator.
+    public static func generate() throws -> Ed25519PrivateKey {
+        let key = try EVPKey.generateEd25519()
+        do {
+            return try Ed25519PrivateKey(seed: SecretBytes(count: 32) { try key.copySeed(into: $0) })
+        } catch let error as CryptoError {
+            throw CryptoError(.keyGeneration, error.message, openSSLError: error.openSSLError)
+        }
+    }
+
+    /// The key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), ending in a newline.
+    ///
+    /// This is the secret itself: write it only to a file with mode 0600, never to a log.
+    public var pemRepresentation: String {
+        do {
+            return try seed.withUnsafeBytes { try EVPKey.ed25519(seed: $0) }.privatePEM()
+        } catch {
+            // Only allocation can fail for a seed that already passed init; Swift traps on that anyway.
+            fatalError("\(error)")
+        }
+    }
+
+    /// The 64-byte Ed25519 signature over exactly `message`; deterministic for a given key and message.
+    public func signature(for message: [UInt8]) throws -> [UInt8] {
+        try seed.withUnsafeBytes { try EVPKey.ed25519(seed: $0) }.sign(message)
+    }
+
+    /// Names the key by its public key id and never shows the secret.
+    public var description: String { "Ed25519PrivateKey(keyID: \(publicKey.keyID))" }
+
+    /// Same as `description`, so the secret stays out of debug output too.
+    public var debugDescription: String { description }
+}

@@ -1,0 +1,60 @@
+/// One rendered email ready to send.
+public struct EmailMessage: Sendable, Equatable {
+    /// The sender, `addr` or `Name <addr>`; the name is quoted when it holds punctuation.
+    public var from: String
+    /// The recipient, `addr` or `Name <addr>`.
+    public var to: String
+    /// Where replies go, when not to `from`.
+    public var replyTo: String?
+    /// The subject line.
+    public var subject: String
+    /// The plain-text part.
+    public var textBody: String
+    /// The HTML part, already escaped by the renderer.
+    public var htmlBody: String
+    /// Groups messages in the provider's dashboard, e.g. "license".
+    public var tag: String?
+    /// Flat string metadata the provider echoes back (license key, sale id).
+    public var metadata: [String: String]
+
+    /// Creates a message.
+    public init(
+        from: String,
+        to: String,
+        replyTo: String? = nil,
+        subject: String,
+        textBody: String,
+        htmlBody: String,
+        tag: String? = nil,
+        metadata: [String: String] = [:]
+    ) {
+        self.from = from
+        self.to = to
+        self.replyTo = replyTo
+        self.subject = subject
+        self.textBody = textBody
+        self.htmlBody = htmlBody
+        self.tag = tag
+        self.metadata = metadata
+    }
+}
+
+/// What a provider said when it accepted a message.
+public struct EmailReceipt: Sendable, Equatable {
+    /// Which service accepted it: "postmark", "log".
+    public var provider: String
+    /// The provider's id for the message, recorded on the license.
+    public var messageID: String?
+
+    /// Creates a receipt.
+    public init(provider: String, messageID: String?) {
+        self.provider = provider
+        self.messageID = messageID
+    }
+}
+
+/// Sends license emails; one implementation per provider.
+public protocol EmailService: Sendable {
+    /// Sends the message, giving up after `timeout`; throws `EmailError` on any failure.
+    func send(_ message: EmailMessage, timeout: Duration) throws(EmailError) -> EmailReceipt
+}

@@ -1,0 +1,351 @@
+import CCurl
+
+/// One HTTP request to send with `CurlHTTPClient`.
+public struct HTTPClientRequest: Sendable {
+    /// The method, e.g. `GET` or `POST`.
+    public var method: String
+    /// The absolute `http://` or `https://` URL.
+    public var url: String
+    /// Header fields in the order they are sent; names and values must not contain CR or LF.
+    public var headers: [(String, String)]
+    /// The request body; sent whenever it is non-empty or the method is not GET/HEAD.
+    public var body: [UInt8]
+
+    /// Creates a request.
+    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// The final response to an `HTTPClientRequest` (interim 1xx responses are dropped).
+public struct HTTPClientResponse: Sendable {
+    /// The HTTP status code.
+    public var status: Int
+    /// Header fields as received, in order, names with their original case.
+    public var headers: [(name: String, value: String)]
+    /// The response body.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The value of the first header field called `name`, compared case-insensitively (RFC 9110 §5.1).
+    public func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
+}
+
+/// A blocking HTTP/1.1 client over libcurl with TLS verification always on; one easy handle per call.
+///
+/// Only `http` and `https` are allowed and redirects are never followed. libcurl honours the proxy environment
+/// variables (`http_proxy`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`), as it does for any program.
+public struct CurlHTTPClient: Sendable {
+    /// A PEM file of trusted CA certificates replacing libcurl's built-in bundle; nil keeps the built-in one.
+    public var caBundlePath: String?
+
+    /// Creates a client; it holds only configuration, so copies are free and usable from any thread.
+    ///
+    /// libcurl ignores `SSL_CERT_FILE`, `SSL_CERT_DIR` and `CURL_CA_BUNDLE`; a runtime image without the
+    /// distribution's bundle (Debian: /etc/ssl/certs/ca-certificates.crt) needs `caBundlePath`.
+    public init(caBundlePath: String? = nil) {
+        self.caBundlePath = caBundlePath
+    }
+
+    /// Sends `request` and waits for the whole response.
+    ///
+    /// - Parameters:
+    ///   - connectTimeout: limit for DNS, TCP and TLS set-up; `nil` keeps libcurl's default (300 s).
+    ///   - totalTimeout: limit for the whole exchange; `nil` means none (the Lambda Runtime API long poll).
+    ///   - maxResponseBytes: a larger response body fails with `.responseTooLarge` instead of being buffered.
+    public func execute(
+        _ request: HTTPClientRequest,
+        connectTimeout: Duration?,
+        totalTimeout: Duration?,
+        maxResponseBytes: Int = 1 << 20
+    ) throws(CurlError) -> HTTPClientResponse {
+        try CurlGlobal.ensureInitialized()
+        let headerLines = try Self.headerLines(for: request)
+
+        guard let handle = curl_easy_init() else {
+            throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_easy_init failed")
+        }
+        defer { curl_easy_cleanup(handle) }
+
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headerList) }
+        for line in headerLines {
+            guard let appended = curl_slist_append(headerList, line) else {
+                throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_slist_append failed")
+            }
+            headerList = appended
+        }
+
+        let errorBufferSize = CCurl_error_size()
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: errorBufferSize)
+        errorBuffer.initialize(repeating: 0, count: errorBufferSize)
+        defer { errorBuffer.deallocate() }
+
+        // POSTFIELDS is not copied by libcurl, so the bytes must outlive curl_easy_perform; never pass NULL,
+        // which would make libcurl read the body from stdin.
+        let bodyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(request.body.count, 1))
+        bodyBuffer.initialize(repeating: 0, count: max(request.body.count, 1))
+        defer { bodyBuffer.deallocate() }
+        request.body.withUnsafeBufferPointer { bytes in
+            if let base = bytes.baseAddress {
+                bodyBuffer.update(from: base, count: bytes.count)
+            }
+        }
+
+        let collector = ResponseCollector(maxBodyBytes: maxResponseBytes)
+        let context = Unmanaged.passUnretained(collector).toOpaque()
+
+        let setter = OptionSetter(handle: handle)
+        try setter.string(CURLOPT_URL, request.url, "URL")
+        try setter.long(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
+        try setter.pointer(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer), "ERRORBUFFER")
+        try setter.string(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
+        try setter.string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR")
+        try setter.long(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
+        try setter.long(CURLOPT_SSL_VERIFYPEER, 1, "SSL_VERIFYPEER")
+        try setter.long(CURLOPT_SSL_VERIFYHOST, 2, "SSL_VERIFYHOST")
+        try setter.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2), "SSLVERSION")
+        if let caBundlePath {
+            try setter.string(CURLOPT_CAINFO, caBundlePath, "CAINFO")
+        }
+        if let connectTimeout {
+            try setter.long(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout), "CONNECTTIMEOUT_MS")
+        }
+        if let totalTimeout {
+            try setter.long(CURLOPT_TIMEOUT_MS, Self.milliseconds(totalTimeout), "TIMEOUT_MS")
+        }
+        // Rejects an announced Content-Length over the cap before any body arrives; the write callback
+        // enforces the cap for chunked or unannounced bodies.
+        try setter.offT(CURLOPT_MAXFILESIZE_LARGE, Int64(maxResponseBytes), "MAXFILESIZE_LARGE")
+        try setter.slist(CURLOPT_HTTPHEADER, headerList, "HTTPHEADER")
+        try setter.check(CCurl_easy_setopt_write_function(handle, curlWriteCallback), "WRITEFUNCTION")
+        try setter.pointer(CURLOPT_WRITEDATA, context, "WRITEDATA")
+        try setter.check(CCurl_easy_setopt_header_function(handle, curlHeaderCallback), "HEADERFUNCTION")
+        try setter.pointer(CURLOPT_HEADERDATA, context, "HEADERDATA")
+
+        let method = request.method.uppercased()
+        if method == "GET" && request.body.isEmpty {
+            try setter.long(CURLOPT_HTTPGET, 1, "HTTPGET")
+        } else if method == "HEAD" && request.body.isEmpty {
+            try setter.long(CURLOPT_NOBODY, 1, "NOBODY")
+        } else {
+            try setter.long(CURLOPT_POST, 1, "POST")
+            try setter.offT(CURLOPT_POSTFIELDSIZE_LARGE, Int64(request.body.count), "POSTFIELDSIZE_LARGE")
+            try setter.pointer(CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(bodyBuffer), "POSTFIELDS")
+            if method != "POST" {
+                try setter.string(CURLOPT_CUSTOMREQUEST, method, "CUSTOMREQUEST")
+            }
+        }
+
+        let result = withExtendedLifetime(collector) { curl_easy_perform(handle) }
+        if collector.bodyTooLarge {
+            throw CurlError(
+                code: .responseTooLarge,
+                curlCode: Int32(truncatingIfNeeded: result.rawValue),
+                message: "response body exceeds \(maxResponseBytes) bytes"
+            )
+        }
+        guard result == CURLE_OK else {
+            throw CurlError.from(result, errorBuffer: String(cString: errorBuffer))
+        }
+
+        var status = 0
+        try setter.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), "RESPONSE_CODE")
+        return HTTPClientResponse(status: status, headers: collector.headers, body: collector.body)
+    }
+
+    /// Converts a timeout to whole milliseconds, rounding up and never to 0 (which libcurl reads as "no limit").
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else {
+            return 1
+        }
+        let (wholeMilliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow {
+            return Int.max
+        }
+        let partial = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return max(1, Int(clamping: wholeMilliseconds.addingReportingOverflow(partial).partialValue))
+    }
+
+    /// Renders the request headers as libcurl lines, refusing header injection and removing curl's defaults
+    /// that the caller did not ask for.
+    static func headerLines(for request: HTTPClientRequest) throws(CurlError) -> [String] {
+        var lines: [String] = []
+        var names: Set<String> = []
+        for (name, value) in request.headers {
+            guard isToken(name) else {
+                throw CurlError(code: .invalidRequest, curlCode: 0, message: "invalid header name")
+            }
+            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
+                // Only the name is safe to show: the value may be a credential.
+                throw CurlError(code: .invalidRequest, curlCode: 0, message: "header \(name) contains CR, LF or NUL")
+            }
+            names.insert(name.lowercased())
+            // "Name:" would make libcurl drop the header; "Name;" sends it with an empty value.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        // libcurl waits up to a second for "100 Continue" on larger bodies; a deadline cannot afford it.
+        if !names.contains("expect") {
+            lines.append("Expect:")
+        }
+        // libcurl would label any body as a URL-encoded form.
+        if !names.contains("content-type") {
+            lines.append("Content-Type:")
+        }
+        return lines
+    }
+
+    private static func isToken(_ name: String) -> Bool {
+        guard !name.isEmpty else {
+            return false
+        }
+        return name.utf8.allSatisfy { byte in
+            byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: ":")
+        }
+    }
+}
+
+/// Runs `curl_global_init` exactly once per process (Swift initialises globals thread-safely).
+private enum CurlGlobal {
+    private static let initResult: UInt32 = CCurl_global_init_default().rawValue
+
+    static func ensureInitialized() throws(CurlError) {
+        guard initResult == CURLE_OK.rawValue else {
+            throw CurlError(
+                code: .other,
+                curlCode: Int32(truncatingIfNeeded: initResult),
+                message: "curl_global_init failed"
+            )
+        }
+    }
+}
+
+/// Sets options on one easy handle, turning a refused option into a `CurlError` that names it.
+private struct OptionSetter {
+    let handle: UnsafeMutableRawPointer
+
+    func check(_ result: CURLcode, _ what: String) throws(CurlError) {
+        guard result == CURLE_OK else {
+            throw CurlError(
+                code: .invalidRequest,
+                curlCode: Int32(truncatingIfNeeded: result.rawValue),
+                message: "libcurl refused \(what): \(String(cString: curl_easy_strerror(result)))"
+            )
+        }
+    }
+
+    func long(_ option: CURLoption, _ value: Int, _ what: String) throws(CurlError) {
+        try check(CCurl_easy_setopt_long(handle, option, value), what)
+    }
+
+    func offT(_ option: CURLoption, _ value: Int64, _ what: String) throws(CurlError) {
+        try check(CCurl_easy_setopt_off_t(handle, option, curl_off_t(value)), what)
+    }
+
+    /// libcurl copies string options, so a temporary C string is enough.
+    func string(_ option: CURLoption, _ value: String, _ what: String) throws(CurlError) {
+        try check(CCurl_easy_setopt_string(handle, option, value), what)
+    }
+
+    func pointer(_ option: CURLoption, _ value: UnsafeMutableRawPointer?, _ what: String) throws(CurlError) {
+        try check(CCurl_easy_setopt_pointer(handle, option, value), what)
+    }
+
+    func slist(_ option: CURLoption, _ value: UnsafeMutablePointer<curl_slist>?, _ what: String) throws(CurlError) {
+        try check(CCurl_easy_setopt_slist(handle, option, value), what)
+    }
+}
+
+/// Gathers one transfer's response; used only on the thread running `curl_easy_perform`.
+private final class ResponseCollector {
+    let maxBodyBytes: Int
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+    var bodyTooLarge = false
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Appends body bytes; returns false (aborting the transfer) once the cap would be exceeded.
+    func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count <= maxBodyBytes - body.count else {
+            bodyTooLarge = true
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    /// Records one raw header line as delivered by libcurl (status lines, fields, the blank terminator).
+    func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        var line = String(decoding: bytes, as: UTF8.self)
+        while let last = line.last, last == "\n" || last == "\r" || last == "\r\n" {
+            line.removeLast()
+        }
+        if line.hasPrefix("HTTP/") {
+            // A new status line starts a new response (after 1xx); keep only the final one's fields.
+            headers.removeAll()
+        } else if line.isEmpty {
+            return
+        } else if line.first == " " || line.first == "\t" {
+            // Obsolete line folding: the line continues the previous field's value.
+            if !headers.isEmpty {
+                let folded = line.trimmingWhitespace()
+                headers[headers.count - 1].value += headers[headers.count - 1].value.isEmpty ? folded : " " + folded
+            }
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingWhitespace()
+            headers.append((name: name, value: value))
+        }
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[start...end])
+    }
+}
+
+private func collector(from context: UnsafeMutableRawPointer?) -> ResponseCollector? {
+    guard let context else {
+        return nil
+    }
+    return Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+}
+
+private let curlWriteCallback: CCurl_data_callback = { data, size, count, context in
+    let length = size * count
+    guard let collector = collector(from: context) else {
+        return 0
+    }
+    let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(data), count: data == nil ? 0 : length)
+    return collector.appendBody(bytes) ? length : 0
+}
+
+private let curlHeaderCallback: CCurl_data_callback = { data, size, count, context in
+    let length = size * count
+    guard let collector = collector(from: context) else {
+        return 0
+    }
+    collector.appendHeaderLine(UnsafeRawBufferPointer(start: UnsafeRawPointer(data), count: data == nil ? 0 : length))
+    return length
+}

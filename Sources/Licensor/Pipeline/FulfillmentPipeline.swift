@@ -1,0 +1,220 @@
+import Logging
+
+/// What became of one webhook after its audit row was written.
+public struct FulfillmentOutcome: Sendable, Equatable {
+    /// The audit row.
+    public var eventID: Int64
+    /// Nil when every step finished; otherwise the step and reason, as stored on the audit row.
+    public var error: String?
+    /// The license the event minted or touched, if any.
+    public var licenseKey: String?
+
+    /// `processed` or `failed`.
+    public var status: String { error == nil ? "processed" : "failed" }
+
+    /// The 200 body Gumroad receives.
+    public var responseBody: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("ok", .bool(true)), ("event_id", .integer(eventID)), ("status", .string(status)),
+        ]
+        if let error { members.append(("error", .string(error))) }
+        return .object(members)
+    }
+}
+
+/// The sale-to-license pipeline: audit → parse → map → mint → email → mark, in that order, in one place.
+///
+/// Once the audit row is committed every later failure is recorded on it and answered with 200, so the operator
+/// replays it after fixing the cause instead of Gumroad retrying.
+public struct FulfillmentPipeline {
+    /// The parts the pipeline runs on.
+    public struct Dependencies {
+        public var store: any LicenseStore
+        public var adapter: any StorefrontAdapter
+        /// Loads the products file, on first need.
+        public var products: () throws(LicensorError) -> ProductCatalog
+        /// Loads the signing key, on first need.
+        public var signingKey: () throws(LicensorError) -> Ed25519PrivateKey
+        public var email: any EmailService
+        /// Loads the email templates, on first need.
+        public var templates: () throws(LicensorError) -> LicenseEmailTemplates
+        public var emailFrom: String
+        public var emailReplyTo: String?
+
+        /// Creates the dependencies.
+        public init(
+            store: any LicenseStore, adapter: any StorefrontAdapter,
+            products: @escaping () throws(LicensorError) -> ProductCatalog,
+            signingKey: @escaping () throws(LicensorError) -> Ed25519PrivateKey, email: any EmailService,
+            templates: @escaping () throws(LicensorError) -> LicenseEmailTemplates, emailFrom: String,
+            emailReplyTo: String?
+        ) {
+            self.store = store
+            self.adapter = adapter
+            self.products = products
+            self.signingKey = signingKey
+            self.email = email
+            self.templates = templates
+            self.emailFrom = emailFrom
+            self.emailReplyTo = emailReplyTo
+        }
+    }
+
+    /// How long another delivery's claim on sending an email is honoured before a replay may take it over.
+    static let emailClaimLifetime: Int64 = 120 * 1_000_000
+
+    private let deps: Dependencies
+    private let deadline: Deadline
+    private let logger: Logger
+
+    /// Creates a pipeline for one invocation.
+    public init(dependencies: Dependencies, deadline: Deadline, logger: Logger) {
+        self.deps = dependencies
+        self.deadline = deadline
+        self.logger = logger
+    }
+
+    /// Step 1, audit: writes and commits the audit row. Throws only when the row could not be written.
+    public func audit(_ payload: WebhookPayload) throws(StoreError) -> Int64 {
+        let keys = deps.adapter.auditKeys(for: payload)
+        return try deps.store.recordEvent(
+            eventType: keys.eventType, orderID: keys.orderID, payload: payload.auditJSON, receivedAt: .now())
+    }
+
+    /// Steps 2–6 for an audited event; used by the webhook and by replay, never writing a new audit row.
+    public func process(eventID: Int64, payload: WebhookPayload) -> FulfillmentOutcome {
+        var licenseKey: String?
+        var error: String?
+        do {
+            licenseKey = try fulfil(payload)
+        } catch let failure {
+            error = "\(failure.step): \(failure.reason)"
+            licenseKey = failure.licenseKey
+        }
+        do {
+            try deps.store.finishEvent(id: eventID, error: error)
+        } catch let markError {
+            logger.error("could not mark the audit row", metadata: ["event_id": "\(eventID)", "error": "\(markError)"])
+            return FulfillmentOutcome(eventID: eventID, error: error ?? "mark: \(markError)", licenseKey: licenseKey)
+        }
+        if let error {
+            logger.warning("event failed", metadata: ["event_id": "\(eventID)", "error": "\(error)"])
+        } else {
+            logger.info("event processed", metadata: ["event_id": "\(eventID)"])
+        }
+        return FulfillmentOutcome(eventID: eventID, error: error, licenseKey: licenseKey)
+    }
+
+    /// A failure inside steps 2–6, naming the step.
+    struct StepError: Error {
+        var step: String
+        var reason: String
+        var licenseKey: String?
+    }
+
+    private func step<T>(_ name: String, licenseKey: String? = nil, _ body: () throws -> T) throws(StepError) -> T {
+        guard !deadline.hasExpired else {
+            throw StepError(
+                step: name, reason: "the invocation deadline passed before this step", licenseKey: licenseKey)
+        }
+        do {
+            return try body()
+        } catch {
+            throw StepError(step: name, reason: "\(error)", licenseKey: licenseKey)
+        }
+    }
+
+    /// Runs parse → map → mint → email and returns the license key, if the event concerned one.
+    private func fulfil(_ payload: WebhookPayload) throws(StepError) -> String? {
+        let event = try step("parse") { try deps.adapter.event(from: payload) }
+        guard case .sale(let sale) = event else { return nil }
+        let mapping = try step("map") { try map(sale) }
+        let license = try step("mint") { try mint(sale, mapping) }
+        try step("email", licenseKey: license.key) { try deliver(license, mapping: mapping, sale: sale) }
+        return license.key
+    }
+
+    /// Step 3: the products file decides tier and duration.
+    private func map(_ sale: Sale) throws -> ProductMapping {
+        let catalog = try deps.products()
+        guard
+            let mapping = catalog.mapping(
+                source: sale.source, productID: sale.productID, variantOptions: sale.variants.map(\.option))
+        else {
+            throw LicensorError(
+                .unmappedProduct,
+                "product \"\(sale.productID)\"\(sale.productName.map { " (\($0))" } ?? "") is not in the "
+                    + "\(sale.source) section of the products file")
+        }
+        return mapping
+    }
+
+    /// Step 4: one license per (source, order), even when two deliveries race.
+    private func mint(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
+        if let existing = try deps.store.license(source: sale.source, orderID: sale.orderID) { return existing }
+        let key = try LicenseKey.generate()
+        let issued = Timestamp.now()
+        let expires = mapping.duration.expiry(from: issued)
+        let claims = LicenseClaims(
+            key: key, productID: sale.productID, productName: mapping.name ?? sale.productName, tier: mapping.tier,
+            name: sale.name, email: sale.email, issuedAt: issued,
+            expiresAt: mapping.duration == .lifetime ? nil : expires)
+        let token = try LicenseToken.sign(claims, with: try deps.signingKey())
+        let new = NewLicense(
+            key: key, name: sale.name, email: sale.email, tier: mapping.tier, issuedAt: issued, expiresAt: expires,
+            token: token, source: sale.source, sourceOrderID: sale.orderID, promotion: sale.offerCode,
+            amountPaid: sale.amountPaid, currency: "USD", notes: sale.notes, productID: sale.productID,
+            subscriptionID: sale.subscriptionID)
+        let (license, created) = try deps.store.insertLicenseIfAbsent(new)
+        if created {
+            logger.info("license minted", metadata: ["order_id": "\(sale.orderID)", "tier": "\(mapping.tier)"])
+        }
+        return license
+    }
+
+    /// Step 5: send once per license; a failure is kept on the license and the audit row for replay.
+    private func deliver(_ license: License, mapping: ProductMapping, sale: Sale) throws {
+        guard license.emailSentAt == nil else { return }
+        guard license.revokedAt == nil else { return }
+        let now = Timestamp.now()
+        let claimed = try deps.store.claimEmail(
+            key: license.key, now: now,
+            staleBefore: Timestamp(microseconds: now.microseconds - Self.emailClaimLifetime))
+        guard claimed else {
+            logger.info(
+                "email already sent or being sent by another delivery", metadata: ["order_id": "\(sale.orderID)"])
+            return
+        }
+        let message: EmailMessage
+        do {
+            message = try render(license, productName: mapping.name ?? sale.productName ?? sale.productID)
+        } catch {
+            try? deps.store.recordEmailFailed(key: license.key, error: "\(error)", at: .now())
+            throw error
+        }
+        do {
+            let receipt = try deps.email.send(message, timeout: deadline.remaining)
+            try deps.store.recordEmailSent(
+                key: license.key, at: .now(), provider: receipt.provider, messageID: receipt.messageID)
+        } catch {
+            try? deps.store.recordEmailFailed(key: license.key, error: "\(error)", at: .now())
+            throw error
+        }
+    }
+
+    /// Renders the license email for a stored license.
+    func render(_ license: License, productName: String) throws -> EmailMessage {
+        var message = try deps.templates().render(
+            values: [
+                "name": license.name, "email": license.email, "product": productName, "tier": license.tier,
+                "license_key": license.key, "token": license.token,
+                "expires": license.isLifetime ? "never" : String(license.expiresAt.rfc3339.prefix(10)),
+                "issued": String(license.issuedAt.rfc3339.prefix(10)), "order_id": license.sourceOrderID ?? "",
+            ],
+            from: deps.emailFrom, to: license.email, replyTo: deps.emailReplyTo)
+        message.metadata = [
+            "license_key": license.key, "order_id": license.sourceOrderID ?? "", "source": license.source,
+        ]
+        return message
+    }
+}

@@ -1,0 +1,109 @@
+import Logging
+
+/// The parts one invocation runs on, made from the configuration; each is opened on first use, so a request
+/// pays only for what it touches.
+public final class Services {
+    /// The configuration they were made from.
+    public let configuration: Configuration
+    /// The open license store.
+    public let store: any LicenseStore
+    /// The email service.
+    public let email: any EmailService
+    private let logger: Logger
+    private var catalog: ProductCatalog?
+    private var signingKey: Ed25519PrivateKey?
+    private var templates: LicenseEmailTemplates?
+
+    /// Creates services around an open store.
+    public init(configuration: Configuration, store: any LicenseStore, email: any EmailService, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.email = email
+        self.logger = logger
+    }
+
+    /// Opens the configured store (migrating an empty SQLite file) and picks the email service.
+    public static func open(
+        _ configuration: Configuration, deadline: Deadline, logger: Logger
+    ) throws(LicensorError) -> Services {
+        let store = try openStore(configuration.database, deadline: deadline)
+        do {
+            try store.prepareForUse()
+        } catch {
+            store.close()
+            throw LicensorError(.store, "cannot prepare the database", underlying: error)
+        }
+        return Services(
+            configuration: configuration, store: store, email: makeEmailService(configuration, logger: logger),
+            logger: logger)
+    }
+
+    /// Opens the database without touching its schema.
+    public static func openStore(
+        _ location: DatabaseLocation, deadline: Deadline
+    ) throws(LicensorError) -> any LicenseStore {
+        do {
+            switch location {
+            case .sqlite(let path):
+                return SQLLicenseStore(database: try SQLiteDatabase(path: path, busyTimeout: deadline.remaining))
+            case .postgres:
+                throw LicensorError(.configuration, "DATABASE_URL: PostgreSQL support is not built yet")
+            }
+        } catch let error as StoreError {
+            throw LicensorError(.store, "cannot open the database", underlying: error)
+        } catch {
+            throw error as! LicensorError
+        }
+    }
+
+    /// The configured email service.
+    public static func makeEmailService(_ configuration: Configuration, logger: Logger) -> any EmailService {
+        switch configuration.email {
+        case .log: LoggingEmailService(logger: logger)
+        case .postmark(let token, let apiURL, let stream):
+            PostmarkEmailService(serverToken: token, apiURL: apiURL, messageStream: stream)
+        }
+    }
+
+    /// The products file, loaded once.
+    public func products() throws(LicensorError) -> ProductCatalog {
+        if let catalog { return catalog }
+        do {
+            let loaded = try ProductCatalog.load(path: configuration.productsFile)
+            catalog = loaded
+            return loaded
+        } catch {
+            throw LicensorError(.productsFile, "\(error)", underlying: error)
+        }
+    }
+
+    /// The signing key, loaded once.
+    public func key() throws(LicensorError) -> Ed25519PrivateKey {
+        if let signingKey { return signingKey }
+        let loaded = try SigningKeys.resolve(configuration, logger: logger)
+        signingKey = loaded
+        return loaded
+    }
+
+    /// The email templates, loaded once.
+    public func emailTemplates() throws(LicensorError) -> LicenseEmailTemplates {
+        if let templates { return templates }
+        do {
+            let loaded = try LicenseEmailTemplates.load(directory: configuration.emailTemplatesDirectory)
+            templates = loaded
+            return loaded
+        } catch {
+            throw LicensorError(.configuration, "EMAIL_TEMPLATES_DIR: cannot read a template", underlying: error)
+        }
+    }
+
+    /// What the pipeline needs, wired to these services.
+    public var pipelineDependencies: FulfillmentPipeline.Dependencies {
+        FulfillmentPipeline.Dependencies(
+            store: store, adapter: GumroadAdapter(), products: products, signingKey: key, email: email,
+            templates: emailTemplates, emailFrom: configuration.emailFrom, emailReplyTo: configuration.emailReplyTo)
+    }
+
+    /// Closes the store.
+    public func close() { store.close() }
+}

@@ -1,0 +1,113 @@
+import Logging
+
+/// Routes one request: `/healthz`, the Gumroad webhook with its secret, and one fixed 404 for everything else.
+public struct Application {
+    /// The webhook route.
+    public static let webhookPath = "/webhooks/gumroad"
+    /// The health route.
+    public static let healthPath = "/healthz"
+
+    private let environment: [String: String]
+    private let logger: Logger
+    private let secrets: SecretMatcher
+    private let deadline: Deadline
+    private let openServices: (Configuration, Deadline, Logger) throws(LicensorError) -> Services
+
+    /// Creates the application for one invocation; nothing is opened until a request needs it.
+    public init(
+        environment: [String: String], logger: Logger, deadline: Deadline? = nil,
+        openServices: @escaping (Configuration, Deadline, Logger) throws(LicensorError) -> Services = Services.open
+    ) {
+        self.environment = environment
+        self.logger = logger
+        self.secrets = SecretMatcher(secrets: Configuration.webhookSecrets(environment: environment))
+        self.deadline =
+            deadline
+            ?? Deadline(budget: (try? Configuration(environment: environment).deadline) ?? .milliseconds(4000))
+        self.openServices = openServices
+    }
+
+    /// The one fixed answer for a wrong secret, a missing secret and an unknown path: a prober learns nothing.
+    public static let notFound = HTTPResponse.error(404, "not found")
+
+    /// Answers one request.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let path =
+            request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        var log = logger
+        log[metadataKey: "method"] = "\(request.method)"
+        log[metadataKey: "path"] = "\(path)"
+        switch path {
+        case Self.healthPath:
+            guard request.method == "GET" || request.method == "HEAD" else { return Self.methodNotAllowed("GET") }
+            return health(log)
+        case Self.webhookPath:
+            guard secrets.isConfigured else {
+                log.error("GUMROAD_WEBHOOK_SECRET is not set: the webhook answers 404 to everything until it is")
+                return Self.notFound
+            }
+            guard secrets.matches(request.queryValue("secret")) else {
+                log.notice("rejected a request with a wrong or missing secret")
+                return Self.notFound
+            }
+            guard request.method == "POST" else { return Self.methodNotAllowed("POST") }
+            return receiveWebhook(request, log)
+        default:
+            log.info("unknown path")
+            return Self.notFound
+        }
+    }
+
+    static func methodNotAllowed(_ allowed: String) -> HTTPResponse {
+        var response = HTTPResponse.error(405, "method not allowed")
+        response.headers.add(name: "Allow", value: allowed)
+        return response
+    }
+
+    private func health(_ log: Logger) -> HTTPResponse {
+        do {
+            let configuration = try Configuration(environment: environment)
+            let services = try openServices(configuration, deadline, log)
+            defer { services.close() }
+            try services.store.ping()
+            return .json(200, .object([("ok", .bool(true))]))
+        } catch {
+            log.error("health check failed", metadata: ["error": "\(error)"])
+            return .json(503, .object([("ok", .bool(false))]))
+        }
+    }
+
+    private func receiveWebhook(_ request: HTTPRequest, _ log: Logger) -> HTTPResponse {
+        let payload: WebhookPayload
+        do {
+            payload = try WebhookPayload(body: request.body, contentType: request.headers["Content-Type"])
+        } catch {
+            log.notice("bad webhook body", metadata: ["error": "\(error)"])
+            return .error(400, error.reason)
+        }
+        let configuration: Configuration
+        do {
+            configuration = try Configuration(environment: environment)
+        } catch {
+            log.error("configuration error", metadata: ["error": "\(error)"])
+            return .error(503, "licensor is misconfigured; see its log")
+        }
+        let services: Services
+        do {
+            services = try openServices(configuration, deadline, log)
+        } catch {
+            log.error("database unavailable; Gumroad will retry", metadata: ["error": "\(error)"])
+            return .error(503, "database unavailable")
+        }
+        defer { services.close() }
+        let pipeline = FulfillmentPipeline(dependencies: services.pipelineDependencies, deadline: deadline, logger: log)
+        let eventID: Int64
+        do {
+            eventID = try pipeline.audit(payload)
+        } catch {
+            log.error("cannot write the audit row; Gumroad will retry", metadata: ["error": "\(error)"])
+            return .error(503, "cannot record the event")
+        }
+        return .json(200, pipeline.process(eventID: eventID, payload: payload).responseBody)
+    }
+}

@@ -1,0 +1,43 @@
+/// Everything the pipeline and the operator commands need from the database.
+///
+/// One implementation (`SQLLicenseStore`) serves both SQLite and PostgreSQL through `SQLDatabase`.
+public protocol LicenseStore: AnyObject {
+    /// Creates or upgrades the schema; safe to run again and from several processes at once.
+    func migrate() throws(StoreError)
+    /// Migrates only when the schema is missing or old and the store may do so on first use (SQLite).
+    func prepareForUse() throws(StoreError)
+    /// Answers whether the database is reachable.
+    func ping() throws(StoreError)
+
+    /// Inserts and commits an audit row, returning its id.
+    func recordEvent(
+        eventType: String, orderID: String?, payload: JSONValue, receivedAt: Timestamp
+    ) throws(StoreError) -> Int64
+    /// Marks an audit row done (`error` nil) or failed.
+    func finishEvent(id: Int64, error: String?) throws(StoreError)
+    /// One audit row.
+    func event(id: Int64) throws(StoreError) -> AuditEvent?
+    /// Audit rows newest first.
+    func events(failedOnly: Bool, since: Timestamp?, limit: Int) throws(StoreError) -> [AuditEvent]
+
+    /// Inserts the license unless one exists for its (source, source_order_id); returns the stored row and
+    /// whether this call created it. Race-free: two processes at once get the same row.
+    func insertLicenseIfAbsent(_ license: NewLicense) throws(StoreError) -> (license: License, created: Bool)
+    /// The license with this key.
+    func license(key: String) throws(StoreError) -> License?
+    /// The license minted for a storefront order.
+    func license(source: String, orderID: String) throws(StoreError) -> License?
+    /// Licenses for an email address, matched case-insensitively, newest first.
+    func licenses(email: String) throws(StoreError) -> [License]
+
+    /// Takes the right to send this license's email: true for exactly one caller while no email was sent and no
+    /// other caller holds a claim younger than `staleBefore`.
+    func claimEmail(key: String, now: Timestamp, staleBefore: Timestamp) throws(StoreError) -> Bool
+    /// Records an accepted send and releases the claim.
+    func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError)
+    /// Records a failed send and releases the claim so a replay can try again.
+    func recordEmailFailed(key: String, error: String, at: Timestamp) throws(StoreError)
+
+    /// Closes the connection.
+    func close()
+}

@@ -1,0 +1,105 @@
+/// A value bound to a statement parameter; everything travels as text or integer so one SQL text serves both
+/// SQLite and PostgreSQL.
+public enum SQLValue: Sendable, Equatable, ExpressibleByStringLiteral {
+    case text(String)
+    case integer(Int64)
+    case null
+
+    public init(stringLiteral value: String) { self = .text(value) }
+
+    /// `.text` for a value, `.null` for nil.
+    public static func optional(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
+
+    /// The value as text for drivers that bind everything as text.
+    var textValue: String? {
+        switch self {
+        case .text(let s): s
+        case .integer(let i): String(i)
+        case .null: nil
+        }
+    }
+}
+
+/// One row of a result, columns as text (NULL is nil).
+public struct SQLRow: Sendable {
+    /// Column names in select order.
+    public let columns: [String]
+    /// Column values in select order.
+    public let values: [String?]
+
+    /// The value of the named column.
+    public subscript(_ name: String) -> String? {
+        guard let i = columns.firstIndex(of: name) else { return nil }
+        return values[i]
+    }
+}
+
+/// The SQL spellings that differ between the two databases.
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+
+    /// A timestamp parameter in the column's storage format.
+    ///
+    /// SQLite keeps SQLAlchemy's naive-UTC text form so the seed's Python service still reads what licensor writes.
+    func timestamp(_ date: Timestamp) -> SQLValue {
+        switch self {
+        case .sqlite: .text(date.sqlText)
+        case .postgres: .text(date.sqlText + "+00")
+        }
+    }
+
+    /// A select expression giving the column as `YYYY-MM-DD HH:MM:SS.ffffff` in UTC.
+    func selectTimestamp(_ column: String) -> String {
+        switch self {
+        case .sqlite: column
+        case .postgres: "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS \(column)"
+        }
+    }
+
+    /// A select expression giving a JSON column as text.
+    func selectJSON(_ column: String) -> String {
+        switch self {
+        case .sqlite: column
+        case .postgres: "\(column)::text AS \(column)"
+        }
+    }
+
+    /// A parameter cast so PostgreSQL stores it as JSONB.
+    func jsonParameter(_ placeholder: String) -> String {
+        switch self {
+        case .sqlite: placeholder
+        case .postgres: "\(placeholder)::jsonb"
+        }
+    }
+
+    /// A select expression giving a Boolean column as `1` or `0`.
+    func selectBool(_ column: String) -> String {
+        switch self {
+        case .sqlite: column
+        case .postgres: "CASE WHEN \(column) THEN 1 ELSE 0 END AS \(column)"
+        }
+    }
+}
+
+/// A connection that runs parameterised SQL with `$1`, `$2` … placeholders.
+///
+/// Implemented by the SQLite and PostgreSQL drivers; the license store is written once on top of it.
+public protocol SQLDatabase: AnyObject {
+    /// Which SQL spellings to use.
+    var dialect: SQLDialect { get }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow]
+
+    /// Runs one statement and returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int
+
+    /// Runs `body` in one transaction that takes the write lock at once, committing on success.
+    func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
+
+    /// Closes the connection.
+    func close()
+}

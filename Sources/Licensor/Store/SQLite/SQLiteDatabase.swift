@@ -1,0 +1,126 @@
+import CSQLite
+
+/// A SQLite connection in WAL mode with a busy timeout, so concurrent licensor processes wait for each other
+/// instead of failing.
+public final class SQLiteDatabase: SQLDatabase {
+    public let dialect = SQLDialect.sqlite
+    /// The database file.
+    public let path: String
+    private var handle: OpaquePointer?
+
+    /// Opens (creating if needed) the database file; waits at most `busyTimeout` for another writer.
+    public init(path: String, busyTimeout: Duration) throws(StoreError) {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw StoreError(
+                .unavailable, "cannot open SQLite database \(path): \(message)", driverCode: "SQLITE \(rc)")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        let (seconds, attoseconds) = busyTimeout.components
+        let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        sqlite3_busy_timeout(db, max(1, milliseconds))
+        do {
+            // WAL lets readers and one writer overlap; the setting is stored in the file, so this is a no-op after
+            // the first process sets it.
+            try query("PRAGMA journal_mode=WAL", [])
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let handle { sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        try run(sql, parameters).rows
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
+        try run(sql, parameters).changes
+    }
+
+    public func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE", [])
+        do {
+            let result = try body()
+            try execute("COMMIT", [])
+            return result
+        } catch {
+            _ = try? execute("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    /// The schema version kept in the file header, read without touching any table.
+    public var userVersion: Int {
+        get throws(StoreError) {
+            Int(try query("PRAGMA user_version", []).first?.values.first??.description ?? "0") ?? 0
+        }
+    }
+
+    private func failure(_ what: String, _ rc: Int32) -> StoreError {
+        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "database is closed"
+        let primary = rc & 0xFF
+        let code: StoreError.Code = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? .timeout : .query
+        return StoreError(code, "SQLite \(what) failed: \(message)", driverCode: "SQLITE \(rc)")
+    }
+
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> (rows: [SQLRow], changes: Int) {
+        guard let handle else { throw StoreError(.unavailable, "SQLite database is closed") }
+        var statement: OpaquePointer?
+        let prepared = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard prepared == SQLITE_OK, let statement else { throw failure("prepare", prepared) }
+        defer { sqlite3_finalize(statement) }
+        try bind(parameters, to: statement)
+        var rows: [SQLRow] = []
+        let columnCount = sqlite3_column_count(statement)
+        let columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { break }
+            guard step == SQLITE_ROW else { throw failure("statement", step) }
+            var values: [String?] = []
+            values.reserveCapacity(Int(columnCount))
+            for i in 0..<columnCount {
+                if sqlite3_column_type(statement, i) == SQLITE_NULL {
+                    values.append(nil)
+                } else if let text = sqlite3_column_text(statement, i) {
+                    let count = Int(sqlite3_column_bytes(statement, i))
+                    values.append(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+                } else {
+                    values.append("")
+                }
+            }
+            rows.append(SQLRow(columns: columns, values: values))
+        }
+        return (rows, Int(sqlite3_changes(handle)))
+    }
+
+    /// Binds `$N` placeholders by name, so a statement may use a parameter more than once or out of order.
+    private func bind(_ parameters: [SQLValue], to statement: OpaquePointer) throws(StoreError) {
+        for (offset, value) in parameters.enumerated() {
+            let index = sqlite3_bind_parameter_index(statement, "$\(offset + 1)")
+            guard index > 0 else { continue }
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .integer(let i): rc = sqlite3_bind_int64(statement, index, i)
+            case .text(let s): rc = sqlite3_bind_text(statement, index, s, -1, CSQLite_transient())
+            }
+            guard rc == SQLITE_OK else { throw failure("bind", rc) }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+/// The schema: the seed service's two tables exactly (reference/seed-commit.txt), then licensor's additive
+/// changes. Each list entry is one version; nothing here may change what the seed's service reads.
+enum Schema {
+    /// The version this binary writes and expects.
+    static var currentVersion: Int { migrations(for: .sqlite).count }
+
+    /// The statements of each version, in order, for a dialect.
+    static func migrations(for dialect: SQLDialect) -> [[String]] {
+        switch dialect {
+        case .sqlite: [seedSQLite, licensorColumns(timestamp: "DATETIME")]
+        case .postgres: [seedPostgres, licensorColumns(timestamp: "TIMESTAMP WITH TIME ZONE")]
+        }
+    }
+
+    /// The columns licensor adds to `licenses` in version 2, all nullable.
+    static let addedLicenseColumns = [
+        "product_id", "subscription_id", "email_sent_at", "email_provider", "email_message_id",
+        "email_claimed_at", "email_error",
+    ]
+
+    /// What SQLAlchemy's `create_all` emits for the seed's models on SQLite.
+    private static let seedSQLite = [
+        """
+        CREATE TABLE IF NOT EXISTS licenses (
+            license_key VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            email VARCHAR NOT NULL,
+            tier VARCHAR NOT NULL,
+            issued_at DATETIME NOT NULL,
+            expires_at DATETIME NOT NULL,
+            blob VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            source_order_id VARCHAR,
+            promotion VARCHAR,
+            amount_paid NUMERIC(10, 2),
+            currency VARCHAR(3) DEFAULT 'USD',
+            revoked_at DATETIME,
+            notes VARCHAR,
+            created_at DATETIME DEFAULT (CURRENT_TIMESTAMP) NOT NULL,
+            updated_at DATETIME DEFAULT (CURRENT_TIMESTAMP) NOT NULL,
+            PRIMARY KEY (license_key),
+            CONSTRAINT uq_licenses_source_order UNIQUE (source, source_order_id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_licenses_email_lower ON licenses (lower(email))",
+        "CREATE INDEX IF NOT EXISTS ix_licenses_expires_active ON licenses (expires_at)",
+        """
+        CREATE TABLE IF NOT EXISTS gumroad_events (
+            id INTEGER NOT NULL,
+            received_at DATETIME DEFAULT (CURRENT_TIMESTAMP) NOT NULL,
+            event_type VARCHAR NOT NULL,
+            order_id VARCHAR,
+            raw_payload JSON NOT NULL,
+            processed BOOLEAN DEFAULT (false) NOT NULL,
+            error VARCHAR,
+            PRIMARY KEY (id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_gumroad_events_order_id ON gumroad_events (order_id)",
+        "CREATE INDEX IF NOT EXISTS ix_gumroad_events_unprocessed ON gumroad_events (received_at)",
+    ]
+
+    /// What SQLAlchemy's `create_all` emits for the seed's models on PostgreSQL.
+    private static let seedPostgres = [
+        """
+        CREATE TABLE IF NOT EXISTS licenses (
+            license_key VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            email VARCHAR NOT NULL,
+            tier VARCHAR NOT NULL,
+            issued_at TIMESTAMP WITH TIME ZONE NOT NULL,
+            expires_at TIMESTAMP WITH TIME ZONE NOT NULL,
+            blob VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            source_order_id VARCHAR,
+            promotion VARCHAR,
+            amount_paid NUMERIC(10, 2),
+            currency VARCHAR(3) DEFAULT 'USD',
+            revoked_at TIMESTAMP WITH TIME ZONE,
+            notes VARCHAR,
+            created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            updated_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            PRIMARY KEY (license_key),
+            CONSTRAINT uq_licenses_source_order UNIQUE (source, source_order_id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_licenses_email_lower ON licenses (lower(email))",
+        "CREATE INDEX IF NOT EXISTS ix_licenses_expires_active ON licenses (expires_at) WHERE revoked_at IS NULL",
+        """
+        CREATE TABLE IF NOT EXISTS gumroad_events (
+            id BIGSERIAL NOT NULL,
+            received_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            event_type VARCHAR NOT NULL,
+            order_id VARCHAR,
+            raw_payload JSONB NOT NULL,
+            processed BOOLEAN DEFAULT false NOT NULL,
+            error VARCHAR,
+            PRIMARY KEY (id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_gumroad_events_order_id ON gumroad_events (order_id)",
+        "CREATE INDEX IF NOT EXISTS ix_gumroad_events_unprocessed ON gumroad_events (received_at) "
+            + "WHERE processed = false",
+    ]
+
+    /// Version 2: where the email went and which storefront product and subscription a license belongs to.
+    private static func licensorColumns(timestamp: String) -> [String] {
+        let types = [
+            "product_id": "VARCHAR", "subscription_id": "VARCHAR", "email_sent_at": timestamp,
+            "email_provider": "VARCHAR", "email_message_id": "VARCHAR", "email_claimed_at": timestamp,
+            "email_error": "VARCHAR",
+        ]
+        return addedLicenseColumns.map { "ALTER TABLE licenses ADD COLUMN \($0) \(types[$0]!)" } + [
+            "CREATE INDEX IF NOT EXISTS ix_licenses_subscription_id ON licenses (subscription_id)"
+        ]
+    }
+}

@@ -1,0 +1,110 @@
+/// The decoded fields of a storefront webhook body, in the order they arrived.
+///
+/// Bracketed keys (`variants[Tier]`, `purchase_ids[]`) stay flat, exactly as sent; the audit row stores them as
+/// one flat JSON object so a replay sees the same fields.
+public struct WebhookPayload: Sendable {
+    /// Every name/value pair, in order; a repeated name appears once per value.
+    public private(set) var fields: [(name: String, value: String)]
+
+    /// Creates a payload from pairs.
+    public init(fields: [(name: String, value: String)]) {
+        self.fields = fields
+    }
+
+    /// Decodes a form-encoded body, or a JSON body when the content type says JSON.
+    public init(body: [UInt8], contentType: String?) throws(FormDecodingError) {
+        if let type = contentType?.lowercased(), type.contains("json") {
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(body)
+            } catch {
+                throw FormDecodingError(reason: "JSON body: \(error)")
+            }
+            guard case .object(let members) = document else {
+                throw FormDecodingError(reason: "JSON body must be an object, not \(document.typeName)")
+            }
+            var pairs: [(name: String, value: String)] = []
+            Self.flatten(members, prefix: nil, into: &pairs)
+            fields = pairs
+        } else {
+            fields = try FormDecoding.decode(body, plusIsSpace: true)
+        }
+    }
+
+    /// Rebuilds the payload from an audit row's flat JSON object (the inverse of `auditJSON`).
+    public init(auditJSON text: String) throws(FormDecodingError) {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(text)
+        } catch {
+            throw FormDecodingError(reason: "stored payload: \(error)")
+        }
+        guard case .object(let members) = document else {
+            throw FormDecodingError(reason: "stored payload is not a JSON object")
+        }
+        var pairs: [(name: String, value: String)] = []
+        Self.flatten(members, prefix: nil, into: &pairs)
+        fields = pairs
+    }
+
+    /// The first value of a field, or nil.
+    public subscript(name: String) -> String? {
+        fields.first { $0.name == name }?.value
+    }
+
+    /// Every value of a field (`key` and `key[]` both count).
+    public func values(_ name: String) -> [String] {
+        fields.filter { $0.name == name || $0.name == name + "[]" }.map(\.value)
+    }
+
+    /// The fields `prefix[sub]=value` as (sub, value), e.g. `variants[Tier]=Team` → ("Tier", "Team").
+    public func nested(_ prefix: String) -> [(key: String, value: String)] {
+        let open = prefix + "["
+        return fields.compactMap { field in
+            guard field.name.hasPrefix(open), field.name.hasSuffix("]"), field.name.count > open.count + 1 else {
+                return nil
+            }
+            return (String(field.name.dropFirst(open.count).dropLast()), field.value)
+        }
+    }
+
+    /// The flat JSON object for the audit row: key → string, or → array of strings for a repeated key or `key[]`.
+    public var auditJSON: JSONValue {
+        var order: [String] = []
+        var values: [String: [String]] = [:]
+        for (name, value) in fields {
+            if values[name] == nil { order.append(name) }
+            values[name, default: []].append(value)
+        }
+        return .object(
+            order.map { name in
+                let list = values[name]!
+                if list.count == 1, !name.hasSuffix("[]") { return (name, .string(list[0])) }
+                return (name, .array(list.map(JSONValue.string)))
+            })
+    }
+
+    private static func flatten(
+        _ members: [(String, JSONValue)], prefix: String?, into pairs: inout [(name: String, value: String)]
+    ) {
+        for (key, value) in members {
+            let name = prefix.map { "\($0)[\(key)]" } ?? key
+            switch value {
+            case .object(let inner): flatten(inner, prefix: name, into: &pairs)
+            case .array(let elements):
+                for element in elements { pairs.append((name, scalarText(element))) }
+            default: pairs.append((name, scalarText(value)))
+            }
+        }
+    }
+
+    private static func scalarText(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): s
+        case .number(let n): n
+        case .bool(let b): b ? "true" : "false"
+        case .null: ""
+        case .array, .object: value.serialized()
+        }
+    }
+}

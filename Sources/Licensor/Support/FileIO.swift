@@ -1,0 +1,114 @@
+import Glibc
+
+/// A file-system failure naming the path and the OS reason.
+public struct FileError: Error, Sendable, CustomStringConvertible {
+    /// The path involved.
+    public var path: String
+    /// What was being done and why it failed.
+    public var reason: String
+    /// `errno` when the OS reported one.
+    public var errno: Int32?
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Small, bounded file operations over POSIX calls (no Foundation file APIs at start-up).
+public enum FileIO {
+    /// Reads a whole file, refusing one larger than `limit` bytes.
+    public static func read(_ path: String, limit: Int = 1 << 20) throws(FileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error(path, "cannot open") }
+        defer { close(fd) }
+        return try readAll(fd: fd, path: path, limit: limit)
+    }
+
+    /// Reads from a descriptor until EOF, refusing more than `limit` bytes.
+    public static func readAll(fd: Int32, path: String, limit: Int) throws(FileError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw error(path, "cannot read")
+            }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+            if bytes.count > limit { throw FileError(path: path, reason: "larger than \(limit) bytes") }
+        }
+    }
+
+    /// Whether a path exists.
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// The permission bits of a file.
+    public static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+    }
+
+    /// Writes a new file with `mode` atomically and durably, failing with EEXIST if the path already exists.
+    ///
+    /// The bytes go to a temporary file that is fsynced, then hard-linked into place (link never replaces), so a
+    /// reader never sees a half-written file and two racing writers cannot both win.
+    public static func createExclusively(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
+        let temp = "\(path).tmp-\(getpid())-\(Timestamp.now().microseconds)"
+        try writeDurably(temp, bytes: bytes, mode: mode)
+        defer { unlink(temp) }
+        guard link(temp, path) == 0 else { throw error(path, "cannot create") }
+        syncDirectory(of: path)
+    }
+
+    /// Writes a new file through a temporary name, fsync and rename, then fsyncs the folder.
+    public static func replaceDurably(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
+        let temp = "\(path).tmp-\(getpid())-\(Timestamp.now().microseconds)"
+        try writeDurably(temp, bytes: bytes, mode: mode)
+        guard rename(temp, path) == 0 else {
+            unlink(temp)
+            throw error(path, "cannot rename into place")
+        }
+        syncDirectory(of: path)
+    }
+
+    private static func writeDurably(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw error(path, "cannot create") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if Glibc.errno == EINTR { continue }
+                let failure = error(path, "cannot write")
+                close(fd)
+                unlink(path)
+                throw failure
+            }
+            offset += n
+        }
+        // The mode given to open() is masked by the umask; a key file must end up exactly as asked.
+        fchmod(fd, mode)
+        guard fsync(fd) == 0 else {
+            let failure = error(path, "cannot fsync")
+            close(fd)
+            unlink(path)
+            throw failure
+        }
+        close(fd)
+    }
+
+    private static func syncDirectory(of path: String) {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
+    private static func error(_ path: String, _ what: String) -> FileError {
+        let code = Glibc.errno
+        return FileError(path: path, reason: "\(what): \(String(cString: strerror(code)))", errno: code)
+    }
+}

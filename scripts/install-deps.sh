@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs every system package licensor needs to build and test on Debian 12 with the Swift toolchain.
+set -euo pipefail
+packages=(
+    pkg-config libsqlite3-dev libssl-dev libyaml-dev libpq-dev libcurl4-openssl-dev  # the C libraries
+    ca-certificates sqlite3 openssl curl python3 python3-pip                      # demo and test tools
+    postgresql-15 pgbouncer                                                       # PostgreSQL tests
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# An independent PASETO implementation, used only by the interoperability tests.
+if ! python3 -c 'import pyseto' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check pyseto 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyseto
+fi
+echo "dependencies installed"
