@@ -33,10 +33,16 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CPostgreSQL",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "Licensor",
             dependencies: [
                 "CSQLite",
+                "CPostgreSQL",
                 "CYAML",
                 "CCrypto",
                 "CCurl",

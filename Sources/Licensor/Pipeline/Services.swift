@@ -42,17 +42,15 @@ public final class Services {
     public static func openStore(
         _ location: DatabaseLocation, deadline: Deadline
     ) throws(LicensorError) -> any LicenseStore {
-        do {
+        do throws(StoreError) {
             switch location {
             case .sqlite(let path):
                 return SQLLicenseStore(database: try SQLiteDatabase(path: path, busyTimeout: deadline.remaining))
-            case .postgres:
-                throw LicensorError(.configuration, "DATABASE_URL: PostgreSQL support is not built yet")
+            case .postgres(let url):
+                return SQLLicenseStore(database: try PostgresDatabase(url: url, deadline: deadline))
             }
-        } catch let error as StoreError {
-            throw LicensorError(.store, "cannot open the database", underlying: error)
         } catch {
-            throw error as! LicensorError
+            throw LicensorError(.store, "cannot open the database", underlying: error)
         }
     }
 

@@ -55,14 +55,27 @@ struct Harness {
         return (Int(status) ?? 0, (try? JSONParser.parse(body)) ?? .string(body), result)
     }
 
+    /// A harness on a fresh database of the given kind: an SQLite file, or a new schema in the test PostgreSQL
+    /// cluster (with a signing key, which PostgreSQL requires).
+    static func make(_ kind: StoreKind, extra: [String: String] = [:]) throws -> Harness {
+        var harness = Harness(extra: extra)
+        if kind == .postgres {
+            harness.environment["DATABASE_URL"] = try StoreKind.freshPostgresSchema()
+            let keyPath = harness.folder + "/signing-key.pem"
+            try FileIO.createExclusively(
+                keyPath, bytes: Array(try Ed25519PrivateKey.generate().pemRepresentation.utf8), mode: 0o600)
+            harness.environment["LICENSE_SIGNING_KEY"] = keyPath
+            _ = try harness.run(["migrate"])
+        }
+        return harness
+    }
+
     /// Opens the harness database directly.
     func store() throws -> SQLLicenseStore {
-        guard case .sqlite(let path) = try DatabaseLocation(databaseURL: environment["DATABASE_URL"]) else {
-            throw ChildProcess.Failure(description: "not sqlite")
-        }
-        let store = SQLLicenseStore(database: try SQLiteDatabase(path: path, busyTimeout: .seconds(5)))
+        let location = try DatabaseLocation(databaseURL: environment["DATABASE_URL"])
+        let store = try Services.openStore(location, deadline: Deadline(budget: .seconds(30)))
         try store.prepareForUse()
-        return store
+        return store as! SQLLicenseStore
     }
 
     /// A recorded event from `events/gumroad/`.

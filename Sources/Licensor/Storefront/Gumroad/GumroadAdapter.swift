@@ -66,8 +66,7 @@ public struct GumroadAdapter: StorefrontAdapter {
 
     /// A readable name from an email's local part: `jane.doe+gumroad@example.com` → `Jane Doe`.
     public static func name(fromEmail email: String) -> String {
-        let local = email.split(separator: "@").first.map(String.init) ?? email
-        let withoutTag = local.split(separator: "+").first.map(String.init) ?? local
+        let withoutTag = email.prefix { $0 != "@" }.prefix { $0 != "+" }
         let words = withoutTag.split { $0 == "." || $0 == "_" || $0 == "-" }.filter { !$0.isEmpty }
         let name = words.map { word in word.prefix(1).uppercased() + word.dropFirst().lowercased() }
             .joined(separator: " ")

@@ -1,0 +1,65 @@
+/// `SQLDatabase` over one libpq connection; every statement is bounded by what is left of the invocation's
+/// deadline.
+public final class PostgresDatabase: SQLDatabase {
+    public let dialect = SQLDialect.postgres
+    private let connection: PostgresConnection
+    private let deadline: Deadline
+
+    /// Connects within the time left of `deadline`.
+    public init(url: String, deadline: Deadline) throws(StoreError) {
+        self.deadline = deadline
+        do {
+            connection = try PostgresConnection(url: url, timeout: deadline.remaining)
+        } catch {
+            throw Self.storeError(error, "cannot connect to PostgreSQL")
+        }
+    }
+
+    deinit { connection.close() }
+
+    public func close() { connection.close() }
+
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        let result = try run(sql, parameters)
+        return result.rows.map { SQLRow(columns: result.columns, values: $0) }
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
+        try run(sql, parameters).affectedRows
+    }
+
+    public func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN", [])
+        do {
+            let value = try body()
+            try execute("COMMIT", [])
+            return value
+        } catch {
+            if connection.isOpen { _ = try? execute("ROLLBACK", []) }
+            throw error
+        }
+    }
+
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> PostgresResult {
+        guard !deadline.hasExpired else {
+            throw StoreError(.timeout, "PostgreSQL statement not started: the invocation deadline passed")
+        }
+        do {
+            return try connection.query(sql, parameters.map(\.textValue), timeout: deadline.remaining)
+        } catch {
+            throw Self.storeError(error, "PostgreSQL statement failed")
+        }
+    }
+
+    private static func storeError(_ error: PostgresError, _ what: String) -> StoreError {
+        let code: StoreError.Code =
+            switch error.code {
+            case .timeout: .timeout
+            case .connectionFailed, .authenticationFailed: .unavailable
+            default: .query
+            }
+        return StoreError(code, what, driverCode: error.sqlstate, underlying: error)
+    }
+}
