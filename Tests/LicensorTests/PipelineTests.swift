@@ -181,3 +181,28 @@ struct PipelineTests {
         #expect(GumroadAdapter.name(fromEmail: email) == name)
     }
 }
+
+@Suite("Deadline")
+struct DeadlineTests {
+    @Test("a Postmark that accepts and never answers does not stop the response being written in time")
+    func stallingPostmark() throws {
+        try withFakePostmark { server in
+            let harness = Harness(extra: [
+                "POSTMARK_TOKEN": "stall", "POSTMARK_API_URL": server.baseURL, "EMAIL_FROM": "shop@example.com",
+                "LICENSOR_DEADLINE_MS": "1500",
+            ])
+            let started = ContinuousClock.now
+            let response = try harness.invoke(try Harness.event("sale"))
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .milliseconds(2500), "took \(elapsed)")
+            #expect(response.status == 200)
+            #expect(response.body["status"] == .string("failed"))
+            #expect(response.body["error"]?.stringValue?.contains("timed out") == true, "\(response.body)")
+            let store = try harness.store()
+            defer { store.close() }
+            let license = try #require(try store.license(source: "gumroad", orderID: "FO8TXN-dbxYaBdahG97Y-Q=="))
+            #expect(license.emailSentAt == nil)
+            #expect(license.emailError != nil)
+        }
+    }
+}

@@ -80,6 +80,8 @@ public struct Configuration: Sendable {
     public var deadline: Duration
     /// Where requests go when the audit row cannot be written.
     public var spoolDirectory: String?
+    /// `SSLKEYLOGFILE`, which libcurl honours; worth a warning when set.
+    public var tlsKeyLogFile: String?
 
     /// The `LICENSOR_DEADLINE_MS` default: Gumroad gives up after five seconds.
     public static let defaultDeadlineMilliseconds = 4000
@@ -92,6 +94,7 @@ public struct Configuration: Sendable {
         publicKeys = env["LICENSE_PUBLIC_KEYS"].nonEmpty
         emailTemplatesDirectory = env["EMAIL_TEMPLATES_DIR"].nonEmpty ?? "config"
         spoolDirectory = env["LICENSOR_SPOOL_DIR"].nonEmpty
+        tlsKeyLogFile = env["SSLKEYLOGFILE"].nonEmpty
         emailReplyTo = env["EMAIL_REPLY_TO"].nonEmpty
         if let replyTo = emailReplyTo, !replyTo.contains("@") {
             throw ConfigurationError(variable: "EMAIL_REPLY_TO", problem: "\"\(replyTo)\" is not an email address")

@@ -56,10 +56,14 @@ public final class Services {
 
     /// The configured email service.
     public static func makeEmailService(_ configuration: Configuration, logger: Logger) -> any EmailService {
+        if case .postmark = configuration.email, configuration.tlsKeyLogFile != nil {
+            // libcurl honours it: the keys that decrypt the Postmark traffic (and its token) would be written out.
+            logger.warning("SSLKEYLOGFILE is set: TLS session keys of the Postmark connection are being written to it")
+        }
         switch configuration.email {
-        case .log: LoggingEmailService(logger: logger)
+        case .log: return LoggingEmailService(logger: logger)
         case .postmark(let token, let apiURL, let stream):
-            PostmarkEmailService(serverToken: token, apiURL: apiURL, messageStream: stream)
+            return PostmarkEmailService(serverToken: token, apiURL: apiURL, messageStream: stream)
         }
     }
 
