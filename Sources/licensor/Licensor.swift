@@ -9,7 +9,10 @@ struct LicensorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "licensor",
         abstract: "Turns a storefront sale into a delivered software license.",
-        subcommands: [Handle.self, Migrate.self, Keygen.self, Verify.self],
+        subcommands: [
+            Handle.self, Migrate.self, Replay.self, Keygen.self, Verify.self, Find.self, Resend.self, Revoke.self,
+            Issue.self, Events.self,
+        ],
         defaultSubcommand: Handle.self
     )
 }
@@ -75,6 +78,144 @@ struct Verify: ParsableCommand {
     func run() throws {
         let context = CommandContext.make()
         try context.perform { try Operations(context).verify(token: token, publicKeys: publicKeys, json: json) }
+    }
+}
+
+/// Re-runs stored events or ingests the spool.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-run steps 2–6 for stored events (never a new audit row), or ingest the spool.")
+
+    @Argument(help: "Audit row ids to replay.")
+    var ids: [Int64] = []
+
+    @Flag(help: "Replay every event that is not processed.")
+    var allFailed = false
+
+    @Option(help: "Only events received at or after this time (RFC 3339, e.g. 2026-11-29T00:00:00Z).")
+    var since: String?
+
+    @Flag(help: "Ingest the requests spooled in LICENSOR_SPOOL_DIR.")
+    var spool = false
+
+    @Flag(help: "Show what would be replayed without doing it.")
+    var dryRun = false
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform {
+            var sinceTime: Timestamp?
+            if let since {
+                guard let parsed = Timestamp(parsing: since) else {
+                    throw LicensorError(.usage, "--since: \"\(since)\" is not an RFC 3339 time")
+                }
+                sinceTime = parsed
+            }
+            let selection = Operations.ReplaySelection(
+                ids: ids, allFailed: allFailed, since: sinceTime, spool: spool, dryRun: dryRun)
+            try Operations(context).replay(selection, json: json)
+        }
+    }
+}
+
+/// Lists a buyer's licenses.
+struct Find: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the licenses of an email address.")
+
+    @Argument(help: "The buyer's email (case-insensitive).")
+    var email: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform { try Operations(context).find(email: email, json: json) }
+    }
+}
+
+/// Sends a license email again.
+struct Resend: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Email a license to its buyer again.")
+
+    @Argument(help: "The license key.")
+    var key: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform { try Operations(context).resend(key: key, json: json) }
+    }
+}
+
+/// Revokes a license.
+struct Revoke: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Revoke a license.")
+
+    @Argument(help: "The license key.")
+    var key: String
+
+    @Option(help: "Why; kept in the license's notes.")
+    var reason: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform { try Operations(context).revoke(key: key, reason: reason, json: json) }
+    }
+}
+
+/// Issues a manual or complimentary license.
+struct Issue: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Issue a manual or complimentary license (source manual) and email it.")
+
+    @Option(help: "The buyer's email.")
+    var email: String
+
+    @Option(help: "The product id, as in the products file.")
+    var product: String
+
+    @Option(help: "The tier (default: the product's tier in the products file).")
+    var tier: String?
+
+    @Option(help: "The buyer's name (default: derived from the email).")
+    var name: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform {
+            try Operations(context).issue(email: email, product: product, tier: tier, name: name, json: json)
+        }
+    }
+}
+
+/// Shows the audit log.
+struct Events: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the audit log, newest first.")
+
+    @Flag(help: "Only events that are not processed.")
+    var failed = false
+
+    @Option(help: "How many events to show.")
+    var limit = 50
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform { try Operations(context).events(failedOnly: failed, limit: limit, json: json) }
     }
 }
 

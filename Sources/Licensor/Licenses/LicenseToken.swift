@@ -77,6 +77,15 @@ public enum LicenseToken {
             payload: Array(claims.json.serialized().utf8), footer: Array(footer.serialized().utf8), using: key)
     }
 
+    /// The claims of a token licensor itself stored, read without checking the signature (for re-signing).
+    public static func unverifiedClaims(of token: String) throws -> LicenseClaims {
+        let prefix = "v4.public."
+        guard token.hasPrefix(prefix),
+            let body = Base64URL.decode(token.dropFirst(prefix.count).prefix { $0 != "." }), body.count > 64
+        else { throw PayloadError("not a v4.public token") }
+        return try LicenseClaims(json: try JSONParser.parse(Array(body.dropLast(64))))
+    }
+
     /// Why a token was not accepted.
     public struct VerificationError: Error, Sendable, CustomStringConvertible {
         /// The one-line reason: bad signature, unknown key id, expired, malformed.

@@ -4,9 +4,9 @@ import Logging
 ///
 /// Output for people goes through `output` (stdout); failures are thrown as one-line errors.
 public struct Operations {
-    private let environment: [String: String]
-    private let logger: Logger
-    private let output: (String) -> Void
+    let environment: [String: String]
+    let logger: Logger
+    let output: (String) -> Void
 
     /// Creates the command runner.
     public init(environment: [String: String], logger: Logger, output: @escaping (String) -> Void) {
@@ -15,7 +15,7 @@ public struct Operations {
         self.output = output
     }
 
-    private func configuration() throws(LicensorError) -> Configuration {
+    func configuration() throws(LicensorError) -> Configuration {
         do {
             return try Configuration(environment: environment)
         } catch {

@@ -63,9 +63,9 @@ public struct FulfillmentPipeline {
     /// How long another delivery's claim on sending an email is honoured before a replay may take it over.
     static let emailClaimLifetime: Int64 = 120 * 1_000_000
 
-    private let deps: Dependencies
-    private let deadline: Deadline
-    private let logger: Logger
+    let deps: Dependencies
+    let deadline: Deadline
+    let logger: Logger
 
     /// Creates a pipeline for one invocation.
     public init(dependencies: Dependencies, deadline: Deadline, logger: Logger) {
@@ -75,10 +75,10 @@ public struct FulfillmentPipeline {
     }
 
     /// Step 1, audit: writes and commits the audit row. Throws only when the row could not be written.
-    public func audit(_ payload: WebhookPayload) throws(StoreError) -> Int64 {
+    public func audit(_ payload: WebhookPayload, receivedAt: Timestamp = .now()) throws(StoreError) -> Int64 {
         let keys = deps.adapter.auditKeys(for: payload)
         return try deps.store.recordEvent(
-            eventType: keys.eventType, orderID: keys.orderID, payload: payload.auditJSON, receivedAt: .now())
+            eventType: keys.eventType, orderID: keys.orderID, payload: payload.auditJSON, receivedAt: receivedAt)
     }
 
     /// Steps 2–6 for an audited event; used by the webhook and by replay, never writing a new audit row.
@@ -124,14 +124,28 @@ public struct FulfillmentPipeline {
         }
     }
 
-    /// Runs parse → map → mint → email and returns the license key, if the event concerned one.
+    /// Runs parse → map → mint → email (or applies a lifecycle event) and returns the license key concerned.
     private func fulfil(_ payload: WebhookPayload) throws(StepError) -> String? {
         let event = try step("parse") { try deps.adapter.event(from: payload) }
-        guard case .sale(let sale) = event else { return nil }
-        let mapping = try step("map") { try map(sale) }
-        let license = try step("mint") { try mint(sale, mapping) }
-        try step("email", licenseKey: license.key) { try deliver(license, mapping: mapping, sale: sale) }
-        return license.key
+        switch event {
+        case .sale(let sale):
+            let mapping = try step("map") { try map(sale) }
+            let license = try step("mint") { try mint(sale, mapping) }
+            let product = mapping.name ?? sale.productName ?? sale.productID
+            try step("email", licenseKey: license.key) { try deliver(license, productName: product) }
+            return license.key
+        case .recordedOnly:
+            return nil
+        default:
+            return try step("apply") { try apply(event) }
+        }
+    }
+
+    /// Mints (or finds) and emails the license for a sale whose mapping is already known; for manual licenses.
+    public func fulfilSale(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
+        let license = try mint(sale, mapping)
+        try deliver(license, productName: mapping.name ?? sale.productName ?? sale.productID)
+        return try deps.store.license(key: license.key) ?? license
     }
 
     /// Step 3: the products file decides tier and duration.
@@ -149,9 +163,15 @@ public struct FulfillmentPipeline {
         return mapping
     }
 
-    /// Step 4: one license per (source, order), even when two deliveries race.
+    /// Step 4: one license per (source, order), even when two deliveries race; a recurring charge of a licensed
+    /// subscription extends that license instead.
     private func mint(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
         if let existing = try deps.store.license(source: sale.source, orderID: sale.orderID) { return existing }
+        if sale.isRecurringCharge, let subscription = sale.subscriptionID,
+            let licensed = try deps.store.license(source: sale.source, subscriptionID: subscription)
+        {
+            return try renew(licensed, by: sale, mapping)
+        }
         let key = try LicenseKey.generate()
         let issued = Timestamp.now()
         let expires = mapping.duration.expiry(from: issued)
@@ -166,33 +186,25 @@ public struct FulfillmentPipeline {
             amountPaid: sale.amountPaid, currency: "USD", notes: sale.notes, productID: sale.productID,
             subscriptionID: sale.subscriptionID)
         let (license, created) = try deps.store.insertLicenseIfAbsent(new)
-        if created {
-            logger.info("license minted", metadata: ["order_id": "\(sale.orderID)", "tier": "\(mapping.tier)"])
-        }
-        return license
+        guard created else { return license }
+        logger.info("license minted", metadata: ["order_id": "\(sale.orderID)", "tier": "\(mapping.tier)"])
+        // Checked after the insert is committed, so a refund racing this sale either is seen here or finds the row.
+        return try applyRevocationHistory(to: license) ?? license
     }
 
     /// Step 5: send once per license; a failure is kept on the license and the audit row for replay.
-    private func deliver(_ license: License, mapping: ProductMapping, sale: Sale) throws {
-        guard license.emailSentAt == nil else { return }
-        guard license.revokedAt == nil else { return }
+    func deliver(_ license: License, productName: String) throws {
+        guard license.emailSentAt == nil, license.revokedAt == nil else { return }
         let now = Timestamp.now()
         let claimed = try deps.store.claimEmail(
             key: license.key, now: now,
             staleBefore: Timestamp(microseconds: now.microseconds - Self.emailClaimLifetime))
         guard claimed else {
-            logger.info(
-                "email already sent or being sent by another delivery", metadata: ["order_id": "\(sale.orderID)"])
+            logger.info("email already sent or being sent by another delivery", metadata: ["key": "\(license.key)"])
             return
         }
-        let message: EmailMessage
         do {
-            message = try render(license, productName: mapping.name ?? sale.productName ?? sale.productID)
-        } catch {
-            try? deps.store.recordEmailFailed(key: license.key, error: "\(error)", at: .now())
-            throw error
-        }
-        do {
+            let message = try render(license, productName: productName)
             let receipt = try deps.email.send(message, timeout: deadline.remaining)
             try deps.store.recordEmailSent(
                 key: license.key, at: .now(), provider: receipt.provider, messageID: receipt.messageID)

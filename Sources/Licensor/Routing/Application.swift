@@ -92,22 +92,45 @@ public struct Application {
             log.error("configuration error", metadata: ["error": "\(error)"])
             return .error(503, "licensor is misconfigured; see its log")
         }
+        let receivedAt = Timestamp.now()
         let services: Services
         do {
             services = try openServices(configuration, deadline, log)
         } catch {
-            log.error("database unavailable; Gumroad will retry", metadata: ["error": "\(error)"])
-            return .error(503, "database unavailable")
+            return unrecorded(payload, receivedAt: receivedAt, configuration, log, error: error)
         }
         defer { services.close() }
         let pipeline = FulfillmentPipeline(dependencies: services.pipelineDependencies, deadline: deadline, logger: log)
         let eventID: Int64
         do {
-            eventID = try pipeline.audit(payload)
+            eventID = try pipeline.audit(payload, receivedAt: receivedAt)
         } catch {
-            log.error("cannot write the audit row; Gumroad will retry", metadata: ["error": "\(error)"])
-            return .error(503, "cannot record the event")
+            return unrecorded(payload, receivedAt: receivedAt, configuration, log, error: error)
         }
         return .json(200, pipeline.process(eventID: eventID, payload: payload).responseBody)
+    }
+
+    /// The audit row cannot be written: spool the request durably and acknowledge it, or answer 503 so Gumroad
+    /// retries.
+    private func unrecorded(
+        _ payload: WebhookPayload, receivedAt: Timestamp, _ configuration: Configuration, _ log: Logger,
+        error: any Error
+    ) -> HTTPResponse {
+        guard let directory = configuration.spoolDirectory else {
+            log.error("cannot write the audit row; answering 503 so Gumroad retries", metadata: ["error": "\(error)"])
+            return .error(503, "cannot record the event")
+        }
+        do {
+            let path = try Spool(directory: directory).write(payload, receivedAt: receivedAt)
+            log.warning(
+                "cannot write the audit row; spooled the request for `licensor replay --spool`",
+                metadata: ["error": "\(error)", "file": "\(path)"])
+            return .json(200, .object([("ok", .bool(true)), ("status", .string("spooled"))]))
+        } catch let spoolError {
+            log.error(
+                "cannot write the audit row nor spool the request; answering 503",
+                metadata: ["error": "\(error)", "spool_error": "\(spoolError)"])
+            return .error(503, "cannot record the event")
+        }
     }
 }

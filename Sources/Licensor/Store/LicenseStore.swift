@@ -30,6 +30,21 @@ public protocol LicenseStore: AnyObject {
     /// Licenses for an email address, matched case-insensitively, newest first.
     func licenses(email: String) throws(StoreError) -> [License]
 
+    /// The license minted for a storefront subscription, newest first.
+    func license(source: String, subscriptionID: String) throws(StoreError) -> License?
+    /// Applies changes to a license and stamps `updated_at`; returns false when no such license exists.
+    @discardableResult
+    func update(key: String, _ changes: LicenseChanges, at: Timestamp) throws(StoreError) -> Bool
+    /// Applies a renewal once: records (source, orderID) and applies `changes`, in one transaction; false when this
+    /// renewal was already applied.
+    func renew(
+        key: String, source: String, orderID: String, changes: LicenseChanges, at: Timestamp
+    ) throws(StoreError) -> Bool
+    /// The audit rows about one order or subscription, oldest first.
+    func events(orderID: String) throws(StoreError) -> [AuditEvent]
+    /// Audit rows by id, in the order given; unknown ids are left out.
+    func events(ids: [Int64]) throws(StoreError) -> [AuditEvent]
+
     /// Takes the right to send this license's email: true for exactly one caller while no email was sent and no
     /// other caller holds a claim younger than `staleBefore`.
     func claimEmail(key: String, now: Timestamp, staleBefore: Timestamp) throws(StoreError) -> Bool

@@ -98,3 +98,30 @@ public struct NewLicense: Sendable {
         self.subscriptionID = subscriptionID
     }
 }
+
+/// Changes to one license; nil fields stay as they are.
+public struct LicenseChanges: Sendable {
+    public var tier: String?
+    public var expiresAt: Timestamp?
+    /// A re-signed token for the new values.
+    public var token: String?
+    /// `.some(nil)` restores a revoked license; `.some(t)` revokes it at t unless it is already revoked.
+    public var revokedAt: Timestamp??
+    /// A line appended to `notes`.
+    public var note: String?
+    /// Forget the email send, so the email step sends the (refreshed) license again.
+    public var resendEmail = false
+
+    /// Creates a change set.
+    public init(
+        tier: String? = nil, expiresAt: Timestamp? = nil, token: String? = nil, revokedAt: Timestamp?? = nil,
+        note: String? = nil, resendEmail: Bool = false
+    ) {
+        self.tier = tier
+        self.expiresAt = expiresAt
+        self.token = token
+        self.revokedAt = revokedAt
+        self.note = note
+        self.resendEmail = resendEmail
+    }
+}

@@ -130,6 +130,22 @@ public final class SQLLicenseStore: LicenseStore {
         return events
     }
 
+    public func events(orderID: String) throws(StoreError) -> [AuditEvent] {
+        let rows = try db.query(
+            "SELECT \(eventColumns) FROM gumroad_events WHERE order_id = $1 ORDER BY id", [.text(orderID)])
+        var events: [AuditEvent] = []
+        for row in rows { events.append(try auditEvent(row)) }
+        return events
+    }
+
+    public func events(ids: [Int64]) throws(StoreError) -> [AuditEvent] {
+        var events: [AuditEvent] = []
+        for id in ids {
+            if let event = try event(id: id) { events.append(event) }
+        }
+        return events
+    }
+
     private func auditEvent(_ row: SQLRow) throws(StoreError) -> AuditEvent {
         guard let id = row["id"].flatMap({ Int64($0) }), let type = row["event_type"],
             let received = row["received_at"].flatMap(Timestamp.init(parsing:))
@@ -181,6 +197,62 @@ public final class SQLLicenseStore: LicenseStore {
 
     public func license(source: String, orderID: String) throws(StoreError) -> License? {
         try fetchLicenses("WHERE source = $1 AND source_order_id = $2", [.text(source), .text(orderID)]).first
+    }
+
+    public func license(source: String, subscriptionID: String) throws(StoreError) -> License? {
+        try fetchLicenses(
+            "WHERE source = $1 AND subscription_id = $2 ORDER BY issued_at DESC",
+            [.text(source), .text(subscriptionID)]
+        ).first
+    }
+
+    @discardableResult
+    public func update(key: String, _ changes: LicenseChanges, at: Timestamp) throws(StoreError) -> Bool {
+        var assignments = ["updated_at = $2"]
+        var parameters: [SQLValue] = [.text(key), dialect.timestamp(at)]
+        func assign(_ column: String, _ value: SQLValue) {
+            parameters.append(value)
+            assignments.append("\(column) = $\(parameters.count)")
+        }
+        if let tier = changes.tier { assign("tier", .text(tier)) }
+        if let expires = changes.expiresAt { assign("expires_at", dialect.timestamp(expires)) }
+        if let token = changes.token { assign("blob", .text(token)) }
+        switch changes.revokedAt {
+        case .none: break
+        case .some(.none): assignments.append("revoked_at = NULL")
+        case .some(.some(let when)):
+            parameters.append(dialect.timestamp(when))
+            assignments.append("revoked_at = COALESCE(revoked_at, $\(parameters.count))")
+        }
+        if let note = changes.note {
+            parameters.append(.text(note))
+            let p = "$\(parameters.count)"
+            assignments.append("notes = CASE WHEN notes IS NULL OR notes = '' THEN \(p) ELSE notes || '; ' || \(p) END")
+        }
+        if changes.resendEmail {
+            assignments += [
+                "email_sent_at = NULL", "email_provider = NULL", "email_message_id = NULL", "email_claimed_at = NULL",
+            ]
+        }
+        let sql = "UPDATE licenses SET \(assignments.joined(separator: ", ")) WHERE license_key = $1"
+        return try db.execute(sql, parameters) == 1
+    }
+
+    public func renew(
+        key: String, source: String, orderID: String, changes: LicenseChanges, at: Timestamp
+    ) throws(StoreError) -> Bool {
+        try db.withTransaction { () throws(StoreError) -> Bool in
+            let inserted = try db.query(
+                "INSERT INTO license_renewals (source, order_id, license_key, renewed_at, expires_at) "
+                    + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING order_id",
+                [
+                    .text(source), .text(orderID), .text(key), dialect.timestamp(at),
+                    dialect.timestamp(changes.expiresAt ?? at),
+                ])
+            guard !inserted.isEmpty else { return false }
+            try update(key: key, changes, at: at)
+            return true
+        }
     }
 
     public func licenses(email: String) throws(StoreError) -> [License] {

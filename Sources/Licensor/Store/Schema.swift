@@ -7,8 +7,12 @@ enum Schema {
     /// The statements of each version, in order, for a dialect.
     static func migrations(for dialect: SQLDialect) -> [[String]] {
         switch dialect {
-        case .sqlite: [seedSQLite, licensorColumns(timestamp: "DATETIME")]
-        case .postgres: [seedPostgres, licensorColumns(timestamp: "TIMESTAMP WITH TIME ZONE")]
+        case .sqlite: [seedSQLite, licensorColumns(timestamp: "DATETIME"), renewals(timestamp: "DATETIME")]
+        case .postgres:
+            [
+                seedPostgres, licensorColumns(timestamp: "TIMESTAMP WITH TIME ZONE"),
+                renewals(timestamp: "TIMESTAMP WITH TIME ZONE"),
+            ]
         }
     }
 
@@ -112,6 +116,22 @@ enum Schema {
         ]
         return addedLicenseColumns.map { "ALTER TABLE licenses ADD COLUMN \($0) \(types[$0]!)" } + [
             "CREATE INDEX IF NOT EXISTS ix_licenses_subscription_id ON licenses (subscription_id)"
+        ]
+    }
+
+    /// Version 3: one row per subscription renewal applied, so a renewal delivered twice extends a license once.
+    private static func renewals(timestamp: String) -> [String] {
+        [
+            """
+            CREATE TABLE IF NOT EXISTS license_renewals (
+                source VARCHAR NOT NULL,
+                order_id VARCHAR NOT NULL,
+                license_key VARCHAR NOT NULL REFERENCES licenses (license_key),
+                renewed_at \(timestamp) NOT NULL,
+                expires_at \(timestamp) NOT NULL,
+                PRIMARY KEY (source, order_id)
+            )
+            """
         ]
     }
 }

@@ -14,8 +14,37 @@ public struct GumroadAdapter: StorefrontAdapter {
 
     public func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
         let resource = auditKeys(for: payload).eventType
-        guard resource == "sale" else { return .recordedOnly(resource: resource) }
-        return .sale(try sale(from: payload))
+        func field(_ name: String) throws(PayloadError) -> String {
+            guard let value = payload[name]?.trimmed, !value.isEmpty else {
+                throw PayloadError("missing required field \"\(name)\"")
+            }
+            return value
+        }
+        func time(_ name: String) -> Timestamp? { payload[name].flatMap(Timestamp.init(parsing:)) }
+        switch resource {
+        case "sale": return .sale(try sale(from: payload))
+        case "refund": return .refund(orderID: try field("sale_id"), full: payload["refunded"] == "true")
+        case "dispute": return .dispute(orderID: try field("sale_id"))
+        case "dispute_won": return .disputeWon(orderID: try field("sale_id"))
+        case "subscription_ended":
+            return .subscriptionEnded(
+                subscriptionID: try field("subscription_id"), endedAt: time("ended_at"),
+                reason: payload["ended_reason"])
+        case "cancellation":
+            let by =
+                ["buyer", "seller", "admin"].first { payload["cancelled_by_\($0)"] == "true" }
+                ?? (payload["cancelled_due_to_payment_failures"] == "true" ? "payment failures" : nil)
+            return .cancellation(
+                subscriptionID: try field("subscription_id"), effectiveAt: time("cancelled_at"), by: by)
+        case "subscription_updated":
+            return .subscriptionUpdated(
+                subscriptionID: try field("subscription_id"), productID: payload["product_id"],
+                newTierName: payload["new_plan[tier][name]"], change: payload["type"])
+        case "subscription_restarted":
+            return .subscriptionRestarted(
+                subscriptionID: try field("subscription_id"), restartedAt: time("restarted_at"))
+        default: return .recordedOnly(resource: resource)
+        }
     }
 
     /// Reads a sale payload; `sale_id`, `product_id` and `email` are required.

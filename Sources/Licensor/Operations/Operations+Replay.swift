@@ -1,0 +1,112 @@
+import Glibc
+
+/// `licensor replay`: re-runs steps 2–6 for stored events (never writing a new audit row), or ingests the spool.
+extension Operations {
+    /// What to replay.
+    public struct ReplaySelection: Sendable {
+        public var ids: [Int64] = []
+        public var allFailed = false
+        public var since: Timestamp?
+        public var spool = false
+        public var dryRun = false
+
+        /// Creates a selection.
+        public init(
+            ids: [Int64] = [], allFailed: Bool = false, since: Timestamp? = nil, spool: Bool = false,
+            dryRun: Bool = false
+        ) {
+            self.ids = ids
+            self.allFailed = allFailed
+            self.since = since
+            self.spool = spool
+            self.dryRun = dryRun
+        }
+    }
+
+    /// Replays the selected events and prints a summary; throws when any event still fails, so scripts notice.
+    public func replay(_ selection: ReplaySelection, json: Bool) throws {
+        guard !selection.ids.isEmpty || selection.allFailed || selection.since != nil || selection.spool else {
+            throw LicensorError(.usage, "name event ids, or use --all-failed, --since or --spool")
+        }
+        let configuration = try configuration()
+        var outcomes: [FulfillmentOutcome] = []
+        var skipped: [String] = []
+        try withPipeline { _, services in
+            let makePipeline = {
+                FulfillmentPipeline(
+                    dependencies: services.pipelineDependencies, deadline: Deadline(budget: configuration.deadline),
+                    logger: logger)
+            }
+            if selection.spool {
+                guard let directory = configuration.spoolDirectory else {
+                    throw LicensorError(.configuration, "LICENSOR_SPOOL_DIR: is not set, so there is no spool")
+                }
+                let spool = Spool(directory: directory)
+                let paths = try spool.paths()
+                for (index, path) in paths.enumerated() {
+                    progress(index, of: paths.count)
+                    let entry: Spool.Entry
+                    do {
+                        entry = try spool.read(path)
+                    } catch {
+                        skipped.append("\(spool.moveAside(path)): \(error)")
+                        continue
+                    }
+                    if selection.dryRun {
+                        skipped.append("\(path): would ingest")
+                        continue
+                    }
+                    let pipeline = makePipeline()
+                    let id = try pipeline.audit(entry.payload, receivedAt: entry.receivedAt)
+                    spool.remove(path)  // only now: its audit row is committed
+                    outcomes.append(pipeline.process(eventID: id, payload: entry.payload))
+                }
+            }
+            var events: [AuditEvent] = []
+            if !selection.ids.isEmpty {
+                events = try services.store.events(ids: selection.ids)
+                let missing = Set(selection.ids).subtracting(events.map(\.id))
+                skipped += missing.sorted().map { "event \($0): no such event" }
+            } else if selection.allFailed || selection.since != nil {
+                events = try services.store.events(
+                    failedOnly: selection.allFailed, since: selection.since, limit: Int(Int32.max)
+                ).reversed()
+            }
+            for (index, event) in events.enumerated() {
+                progress(index, of: events.count)
+                if selection.dryRun {
+                    skipped.append("event \(event.id) (\(event.eventType) \(event.orderID ?? "-")): would replay")
+                    continue
+                }
+                do {
+                    let payload = try WebhookPayload(auditJSON: event.rawPayload)
+                    outcomes.append(makePipeline().process(eventID: event.id, payload: payload))
+                } catch {
+                    skipped.append("event \(event.id): stored payload unreadable: \(error)")
+                }
+            }
+        }
+        let failed = outcomes.filter { $0.error != nil }
+        if json {
+            output(
+                JSONValue.object([
+                    ("replayed", .integer(outcomes.count)), ("processed", .integer(outcomes.count - failed.count)),
+                    ("failed", .integer(failed.count)), ("events", .array(outcomes.map(\.responseBody))),
+                    ("skipped", .array(skipped.map(JSONValue.string))),
+                ]).serialized())
+        } else {
+            output(
+                "replayed \(outcomes.count) events: \(outcomes.count - failed.count) processed, \(failed.count) failed")
+            for outcome in failed { output("  event \(outcome.eventID): \(outcome.error ?? "")") }
+            for line in skipped { output("  \(line)") }
+        }
+        if !failed.isEmpty { throw LicensorError(.usage, "\(failed.count) events still fail; see above") }
+    }
+
+    /// Progress on stderr for long runs, so stdout stays a clean summary.
+    private func progress(_ index: Int, of total: Int) {
+        guard total >= 200, index > 0, index % 100 == 0 else { return }
+        var line = Array("replay: \(index)/\(total)\n".utf8)
+        _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}

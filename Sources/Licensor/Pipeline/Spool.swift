@@ -1,0 +1,79 @@
+import Glibc
+
+/// Durable storage for webhooks whose audit row could not be written (`LICENSOR_SPOOL_DIR`), so a database outage
+/// loses nothing: each request becomes one file, written to a temporary name, fsynced, renamed into place and the
+/// folder fsynced; `licensor replay --spool` ingests them later.
+public struct Spool: Sendable {
+    /// The spool folder.
+    public let directory: String
+
+    /// Creates a spool in a folder.
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// One spooled request.
+    public struct Entry: Sendable {
+        public var path: String
+        public var receivedAt: Timestamp
+        public var payload: WebhookPayload
+    }
+
+    /// Writes a request durably and returns the file's path.
+    @discardableResult
+    public func write(_ payload: WebhookPayload, receivedAt: Timestamp) throws(FileError) -> String {
+        let document = JSONValue.object([
+            ("received_at", .string(receivedAt.sqlText + "Z")), ("payload", payload.auditJSON),
+        ])
+        let name = "\(receivedAt.microseconds)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
+        let path = directory + "/" + name
+        try FileIO.replaceDurably(path, bytes: Array(document.serialized().utf8), mode: 0o600)
+        return path
+    }
+
+    /// The spooled files, oldest first.
+    public func paths() throws(FileError) -> [String] {
+        guard let dir = opendir(directory) else {
+            throw FileError(path: directory, reason: "cannot list: \(String(cString: strerror(errno)))", errno: errno)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".json") { names.append(name) }
+        }
+        return names.sorted { $0.localizedNumericLess(than: $1) }.map { directory + "/" + $0 }
+    }
+
+    /// Reads one spooled file.
+    public func read(_ path: String) throws -> Entry {
+        let document = try JSONParser.parse(try FileIO.read(path, limit: 4 << 20))
+        guard let received = document["received_at"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+            case .object? = document["payload"], let payload = document["payload"]?.serialized()
+        else { throw PayloadError("not a spool file: needs received_at and payload") }
+        return Entry(path: path, receivedAt: received, payload: try WebhookPayload(auditJSON: payload))
+    }
+
+    /// Moves an unreadable file aside as `NAME.corrupt` so the next ingest skips it.
+    public func moveAside(_ path: String) -> String {
+        let target = path + ".corrupt"
+        rename(path, target)
+        return target
+    }
+
+    /// Removes an ingested file.
+    public func remove(_ path: String) {
+        unlink(path)
+    }
+}
+
+extension String {
+    /// Orders `123-…` before `1000-…`: spool names start with a microsecond timestamp.
+    fileprivate func localizedNumericLess(than other: String) -> Bool {
+        let a = prefix { $0.isNumber }
+        let b = other.prefix { $0.isNumber }
+        return a.count != b.count ? a.count < b.count : self < other
+    }
+}
