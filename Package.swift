@@ -30,12 +30,13 @@ let package = Package(
         ),
         .systemLibrary(
             name: "CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // libpq and libcurl are opened with dlopen when a request needs them (see their shims), so these two
+        // targets give headers only: no pkg-config, whose -l flags would load them and their dependencies on
+        // every start.
         .systemLibrary(
             name: "CPostgreSQL",
-            pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
         .target(

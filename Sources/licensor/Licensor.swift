@@ -3,8 +3,19 @@ import Glibc
 import Licensor
 import Logging
 
-/// `licensor`: one HTTP request in on stdin, one response out on stdout; operator commands beside it.
+/// The entry point: the request path skips argument parsing, which costs more at start-up (reflection over the
+/// command tree) than answering a 404 does.
 @main
+enum Entry {
+    static func main() {
+        if let format = Handle.fastPathFormat(Array(CommandLine.arguments.dropFirst())) {
+            exit(Handle.answerOneRequest(format: format) ? 0 : 1)
+        }
+        LicensorCommand.main()
+    }
+}
+
+/// `licensor`: one HTTP request in on stdin, one response out on stdout; operator commands beside it.
 struct LicensorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "licensor",
@@ -26,12 +37,30 @@ struct Handle: ParsableCommand {
     var format: EnvelopeFormat?
 
     func run() throws {
+        if !Self.answerOneRequest(format: format) { throw ExitCode(1) }
+    }
+
+    /// Reads one request on stdin and writes one response on stdout; false when no response could be written.
+    static func answerOneRequest(format: EnvelopeFormat?) -> Bool {
         let context = CommandContext.make()
         let application = Application(environment: context.environment, logger: context.logger)
-        let written = Invocation.run(
+        return Invocation.run(
             input: 0, output: 1, environment: context.environment, format: format, application: application,
             logger: context.logger)
-        if !written { throw ExitCode(1) }
+    }
+
+    /// The forced format when the arguments are exactly the request path (`[handle] [--format F]`), `.some(nil)`
+    /// to detect it, and nil for anything else, which goes to the argument parser (and its error messages).
+    static func fastPathFormat(_ arguments: [String]) -> EnvelopeFormat?? {
+        var rest = arguments
+        if rest.first == "handle" { rest.removeFirst() }
+        switch rest.count {
+        case 0: return .some(nil)
+        case 1 where rest[0].hasPrefix("--format="):
+            return EnvelopeFormat(rawValue: String(rest[0].dropFirst("--format=".count))).map { .some($0) }
+        case 2 where rest[0] == "--format": return EnvelopeFormat(rawValue: rest[1]).map { .some($0) }
+        default: return nil
+        }
     }
 }
 

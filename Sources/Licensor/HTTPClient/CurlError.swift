@@ -78,9 +78,14 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     static func from(_ result: CURLcode, errorBuffer: String) -> CurlError {
         var text = errorBuffer.trimmingTrailingNewlines()
         if text.isEmpty {
-            text = String(cString: curl_easy_strerror(result))
+            text = describe(result)
         }
         return CurlError(code: classify(result), curlCode: Int32(truncatingIfNeeded: result.rawValue), message: text)
+    }
+
+    /// libcurl's text for a code.
+    static func describe(_ code: CURLcode) -> String {
+        CCurl_api().pointee.curl_easy_strerror(code).map { String(cString: $0) } ?? "CURLcode \(code.rawValue)"
     }
 }
 
@@ -92,4 +97,5 @@ extension String {
         }
         return String(text)
     }
+
 }

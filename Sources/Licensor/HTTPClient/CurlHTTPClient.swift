@@ -74,15 +74,15 @@ public struct CurlHTTPClient: Sendable {
         try CurlGlobal.ensureInitialized()
         let headerLines = try Self.headerLines(for: request)
 
-        guard let handle = curl_easy_init() else {
+        guard let handle = CCurl_api().pointee.curl_easy_init() else {
             throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_easy_init failed")
         }
-        defer { curl_easy_cleanup(handle) }
+        defer { CCurl_api().pointee.curl_easy_cleanup(handle) }
 
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headerList) }
+        defer { CCurl_api().pointee.curl_slist_free_all(headerList) }
         for line in headerLines {
-            guard let appended = curl_slist_append(headerList, line) else {
+            guard let appended = CCurl_api().pointee.curl_slist_append(headerList, line) else {
                 throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_slist_append failed")
             }
             headerList = appended
@@ -149,7 +149,7 @@ public struct CurlHTTPClient: Sendable {
             }
         }
 
-        let result = withExtendedLifetime(collector) { curl_easy_perform(handle) }
+        let result = withExtendedLifetime(collector) { CCurl_api().pointee.curl_easy_perform(handle) }
         if collector.bodyTooLarge {
             throw CurlError(
                 code: .responseTooLarge,
@@ -218,17 +218,16 @@ public struct CurlHTTPClient: Sendable {
     }
 }
 
-/// Runs `curl_global_init` exactly once per process (Swift initialises globals thread-safely).
+/// Loads libcurl and runs `curl_global_init` exactly once per process, on the first request that needs it.
 private enum CurlGlobal {
-    private static let initResult: UInt32 = CCurl_global_init_default().rawValue
+    private static let loadError: String? = {
+        var error: UnsafePointer<CChar>?
+        return CCurl_load(&error) == nil ? error.map { String(cString: $0) } ?? "unknown error" : nil
+    }()
 
     static func ensureInitialized() throws(CurlError) {
-        guard initResult == CURLE_OK.rawValue else {
-            throw CurlError(
-                code: .other,
-                curlCode: Int32(truncatingIfNeeded: initResult),
-                message: "curl_global_init failed"
-            )
+        if let loadError {
+            throw CurlError(code: .other, curlCode: 0, message: "cannot load libcurl (install libcurl4): \(loadError)")
         }
     }
 }
@@ -242,7 +241,7 @@ private struct OptionSetter {
             throw CurlError(
                 code: .invalidRequest,
                 curlCode: Int32(truncatingIfNeeded: result.rawValue),
-                message: "libcurl refused \(what): \(String(cString: curl_easy_strerror(result)))"
+                message: "libcurl refused \(what): \(CurlError.describe(result))"
             )
         }
     }

@@ -100,6 +100,9 @@ public protocol SQLDatabase: AnyObject {
     /// Runs `body` in one transaction that takes the write lock at once, committing on success.
     func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
 
+    /// Runs `body` so that its commits are on stable storage when it returns (SQLite defers fsyncs otherwise).
+    func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
+
     /// Closes the connection.
     func close()
 }

@@ -91,10 +91,12 @@ public final class SQLLicenseStore: LicenseStore {
     public func recordEvent(
         eventType: String, orderID: String?, payload: JSONValue, receivedAt: Timestamp
     ) throws(StoreError) -> Int64 {
-        let rows = try db.query(
-            "INSERT INTO gumroad_events (received_at, event_type, order_id, raw_payload, processed) "
-                + "VALUES ($1, $2, $3, \(dialect.jsonParameter("$4")), FALSE) RETURNING id",
-            [dialect.timestamp(receivedAt), .text(eventType), .optional(orderID), .text(payload.serialized())])
+        let rows = try db.durably { () throws(StoreError) in
+            try db.query(
+                "INSERT INTO gumroad_events (received_at, event_type, order_id, raw_payload, processed) "
+                    + "VALUES ($1, $2, $3, \(dialect.jsonParameter("$4")), FALSE) RETURNING id",
+                [dialect.timestamp(receivedAt), .text(eventType), .optional(orderID), .text(payload.serialized())])
+        }
         guard let id = rows.first?["id"].flatMap({ Int64($0) }) else {
             throw StoreError(.corrupt, "insert into gumroad_events returned no id")
         }
@@ -102,9 +104,12 @@ public final class SQLLicenseStore: LicenseStore {
     }
 
     public func finishEvent(id: Int64, error: String?) throws(StoreError) {
-        try db.execute(
-            "UPDATE gumroad_events SET processed = \(error == nil ? "TRUE" : "FALSE"), error = $2 WHERE id = $1",
-            [.integer(id), .optional(error)])
+        // The last write of a request: durable, and its fsync also makes the license and email rows before it so.
+        try db.durably { () throws(StoreError) in
+            try db.execute(
+                "UPDATE gumroad_events SET processed = \(error == nil ? "TRUE" : "FALSE"), error = $2 WHERE id = $1",
+                [.integer(id), .optional(error)])
+        }
     }
 
     private var eventColumns: String {

@@ -22,13 +22,13 @@ enum PostgresCancel {
     ///
     /// The caller owns the returned descriptor and closes it. `nil` when no request could be sent.
     static func start(on connection: OpaquePointer) -> Int32? {
-        guard let cancel = PQgetCancel(connection) else {
+        guard let cancel = LibPQ.api.PQgetCancel(connection) else {
             return nil
         }
         var sockets: [Int32] = [-1, -1]
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         guard socketpair(AF_UNIX, type, 0, &sockets) == 0 else {
-            PQfreeCancel(cancel)
+            LibPQ.api.PQfreeCancel(cancel)
             return nil
         }
         let job = Unmanaged.passRetained(Job(cancel: cancel, doneSocket: sockets[1]))
@@ -39,8 +39,8 @@ enum PostgresCancel {
                 guard let argument else { return nil }
                 let job = Unmanaged<Job>.fromOpaque(argument).takeRetainedValue()
                 var message = [CChar](repeating: 0, count: 256)
-                _ = PQcancel(job.cancel, &message, Int32(message.count))
-                PQfreeCancel(job.cancel)
+                _ = LibPQ.api.PQcancel(job.cancel, &message, Int32(message.count))
+                LibPQ.api.PQfreeCancel(job.cancel)
                 var byte: UInt8 = 1
                 // MSG_NOSIGNAL: the waiting side may have given up and closed its end already.
                 _ = send(job.doneSocket, &byte, 1, Int32(MSG_NOSIGNAL))
@@ -49,7 +49,7 @@ enum PostgresCancel {
             }, job.toOpaque())
         guard created == 0 else {
             job.release()
-            PQfreeCancel(cancel)
+            LibPQ.api.PQfreeCancel(cancel)
             close(sockets[0])
             close(sockets[1])
             return nil

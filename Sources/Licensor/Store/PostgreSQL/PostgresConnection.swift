@@ -22,7 +22,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Whether the connection can still run statements (false after `close()` or a lost link).
     public var isOpen: Bool {
         guard let connection else { return false }
-        return PQstatus(connection) == CONNECTION_OK
+        return LibPQ.api.PQstatus(connection) == CONNECTION_OK
     }
 
     /// Connects to `url` (a URL, a `key=value` string, or empty for the `PG*` variables alone).
@@ -33,6 +33,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// `PGAPPNAME` may still name it); the client encoding is always UTF-8.
     public init(url: String, timeout: Duration) throws(PostgresError) {
         let deadline = PostgresDeadline(after: timeout)
+        try LibPQ.load()
         try PostgresConnection.validate(url)
         // Later entries win over what the URL says: Swift strings are UTF-8, so that one is fixed.
         let options = [
@@ -42,27 +43,27 @@ public final class PostgresConnection: @unchecked Sendable {
         ]
         let started = PostgresConnection.withCStrings(options.map(\.0)) { keywords in
             PostgresConnection.withCStrings(options.map(\.1)) { values in
-                PQconnectStartParams(keywords, values, 1)
+                LibPQ.api.PQconnectStartParams(keywords, values, 1)
             }
         }
         guard let started else {
             throw PostgresError(.connectionFailed, "libpq could not allocate a connection")
         }
         // Verbose messages carry the SQLSTATE: the only way to see it on a failed connection.
-        PQsetErrorVerbosity(started, PQERRORS_VERBOSE)
+        LibPQ.api.PQsetErrorVerbosity(started, PQERRORS_VERBOSE)
         do throws(PostgresError) {
             try PostgresConnection.drive(started, until: deadline, timeout: timeout)
         } catch {
-            PQfinish(started)
+            LibPQ.api.PQfinish(started)
             throw error
         }
-        PQsetErrorVerbosity(started, PQERRORS_DEFAULT)
+        LibPQ.api.PQsetErrorVerbosity(started, PQERRORS_DEFAULT)
         // Notices (and warnings such as "there is no transaction in progress") would otherwise be
         // printed to stderr by libpq, outside our log format.
-        PQsetNoticeProcessor(started, { _, _ in }, nil)
-        guard PQsetnonblocking(started, 1) == 0 else {
+        LibPQ.api.PQsetNoticeProcessor(started, { _, _ in }, nil)
+        guard LibPQ.api.PQsetnonblocking(started, 1) == 0 else {
             let error = PostgresConnection.connectionError(started)
-            PQfinish(started)
+            LibPQ.api.PQfinish(started)
             throw error
         }
         connection = started
@@ -75,7 +76,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Closes the connection; later statements throw `.connectionFailed`. Safe to call twice.
     public func close() {
         if let connection {
-            PQfinish(connection)
+            LibPQ.api.PQfinish(connection)
         }
         connection = nil
     }
@@ -93,7 +94,7 @@ public final class PostgresConnection: @unchecked Sendable {
         timeout: Duration
     ) throws(PostgresError) -> PostgresResult {
         let deadline = PostgresDeadline(after: timeout)
-        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+        guard let connection, LibPQ.api.PQstatus(connection) == CONNECTION_OK else {
             close()
             throw PostgresError(.connectionFailed, "the connection is closed")
         }
@@ -101,7 +102,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(.query, "parameter $\(index + 1) contains a NUL character, which text cannot hold")
         }
         let sent = PostgresConnection.withCStrings(parameters) { values in
-            PQsendQueryParams(connection, sql, Int32(clamping: parameters.count), nil, values, nil, nil, 0)
+            LibPQ.api.PQsendQueryParams(connection, sql, Int32(clamping: parameters.count), nil, values, nil, nil, 0)
         }
         guard sent == 1 else {
             throw failure(connection)
@@ -144,7 +145,7 @@ public final class PostgresConnection: @unchecked Sendable {
         until deadline: PostgresDeadline,
         timeout: Duration
     ) throws(PostgresError) {
-        guard PQstatus(connection) != CONNECTION_BAD else {
+        guard LibPQ.api.PQstatus(connection) != CONNECTION_BAD else {
             throw connectionError(connection)
         }
         var status = PGRES_POLLING_WRITING
@@ -161,7 +162,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 events = Int32(POLLOUT)
             }
             // libpq may switch sockets between calls (several hosts, SSL retry): ask every time.
-            switch postgresWait(socket: PQsocket(connection), for: events, until: deadline) {
+            switch postgresWait(socket: LibPQ.api.PQsocket(connection), for: events, until: deadline) {
             case .ready:
                 break
             case .timedOut:
@@ -171,7 +172,7 @@ public final class PostgresConnection: @unchecked Sendable {
             case .failed(let code):
                 throw PostgresError(.connectionFailed, "waiting for the server failed: \(errorText(code))")
             }
-            status = PQconnectPoll(connection)
+            status = LibPQ.api.PQconnectPoll(connection)
         }
     }
 
@@ -182,14 +183,14 @@ public final class PostgresConnection: @unchecked Sendable {
             url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=")
         guard isConnectionString else { return }
         var errorMessage: UnsafeMutablePointer<CChar>?
-        if let options = PQconninfoParse(url, &errorMessage) {
-            PQconninfoFree(options)
+        if let options = LibPQ.api.PQconninfoParse(url, &errorMessage) {
+            LibPQ.api.PQconninfoFree(options)
             return
         }
         var message = "the connection string is invalid"
         if let errorMessage {
             message += ": " + redactQuoted(String(cString: errorMessage))
-            PQfreemem(errorMessage)
+            LibPQ.api.PQfreemem(errorMessage)
         }
         throw PostgresError(.connectionFailed, message)
     }
@@ -211,7 +212,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Turns libpq's (verbose) message about a failed connection into an error with its SQLSTATE.
     private static func connectionError(_ connection: OpaquePointer) -> PostgresError {
-        let parsed = parseVerboseMessage(String(cString: PQerrorMessage(connection)))
+        let parsed = parseVerboseMessage(LibPQ.string(LibPQ.api.PQerrorMessage(connection)))
         let authenticationStates: Set<String> = ["28P01", "28000"]
         let authenticationPhrases = [
             // libpq's own words, and PgBouncer's, which reports a bad password as 08P01.
@@ -260,7 +261,7 @@ public final class PostgresConnection: @unchecked Sendable {
         timeout: Duration
     ) throws(PostgresError) {
         while true {
-            let flushed = PQflush(connection)
+            let flushed = LibPQ.api.PQflush(connection)
             if flushed == 0 {
                 return
             }
@@ -268,11 +269,11 @@ public final class PostgresConnection: @unchecked Sendable {
                 throw failure(connection)
             }
             let events = Int32(POLLIN) | Int32(POLLOUT)
-            switch postgresWait(socket: PQsocket(connection), for: events, until: deadline) {
+            switch postgresWait(socket: LibPQ.api.PQsocket(connection), for: events, until: deadline) {
             case .ready:
                 // The server may be sending (notices, an early error) while we write; read it so
                 // that neither side fills its buffer and waits on the other.
-                guard PQconsumeInput(connection) == 1 else {
+                guard LibPQ.api.PQconsumeInput(connection) == 1 else {
                     throw failure(connection)
                 }
             case .timedOut:
@@ -306,11 +307,11 @@ public final class PostgresConnection: @unchecked Sendable {
                 throw PostgresError(.connectionFailed, "waiting for the server failed: \(Self.errorText(code))")
             }
             // Not busy (or the link is gone), so PQgetResult returns without waiting.
-            guard let result = PQgetResult(connection) else {
+            guard let result = LibPQ.api.PQgetResult(connection) else {
                 break
             }
-            defer { PQclear(result) }
-            let status = PQresultStatus(result)
+            defer { LibPQ.api.PQclear(result) }
+            let status = LibPQ.api.PQresultStatus(result)
             switch status {
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
                 if outcome == nil {
@@ -329,11 +330,11 @@ public final class PostgresConnection: @unchecked Sendable {
                 // COPY and the like would hold the connection in a mode this layer does not speak.
                 close()
                 throw PostgresError(
-                    .protocolError, "unsupported result status \(String(cString: PQresStatus(status)))")
+                    .protocolError, "unsupported result status \(LibPQ.string(LibPQ.api.PQresStatus(status)))")
             }
         }
-        if PQstatus(connection) == CONNECTION_BAD {
-            let message = firstError?.message ?? String(cString: PQerrorMessage(connection))
+        if LibPQ.api.PQstatus(connection) == CONNECTION_BAD {
+            let message = firstError?.message ?? LibPQ.string(LibPQ.api.PQerrorMessage(connection))
             let sqlstate = firstError?.sqlstate
             close()
             throw PostgresError(.connectionFailed, message, sqlstate: sqlstate)
@@ -346,13 +347,13 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Reads input until libpq holds a whole result; `.ready` also when the link broke meanwhile.
     private func waitUntilIdle(_ connection: OpaquePointer, until deadline: PostgresDeadline) -> PostgresWaitOutcome {
-        while PQisBusy(connection) != 0 {
-            let waited = postgresWait(socket: PQsocket(connection), for: Int32(POLLIN), until: deadline)
+        while LibPQ.api.PQisBusy(connection) != 0 {
+            let waited = postgresWait(socket: LibPQ.api.PQsocket(connection), for: Int32(POLLIN), until: deadline)
             guard waited == .ready else {
                 return waited
             }
             // On failure libpq marks the connection bad and PQgetResult reports the reason.
-            guard PQconsumeInput(connection) == 1 else {
+            guard LibPQ.api.PQconsumeInput(connection) == 1 else {
                 return .ready
             }
         }
@@ -368,11 +369,11 @@ public final class PostgresConnection: @unchecked Sendable {
             guard waitUntilIdle(connection, until: grace) == .ready else {
                 break draining
             }
-            guard let result = PQgetResult(connection) else {
+            guard let result = LibPQ.api.PQgetResult(connection) else {
                 drained = true
                 break draining
             }
-            PQclear(result)
+            LibPQ.api.PQclear(result)
         }
         // Waiting for the cancel's answer keeps a late cancel from hitting the next statement.
         var cancelAnswered = false
@@ -381,7 +382,7 @@ public final class PostgresConnection: @unchecked Sendable {
             Glibc.close(cancelDone)
         }
         var message = "the statement did not finish within \(Self.describe(timeout)) and was cancelled"
-        if !(drained && cancelAnswered && PQstatus(connection) == CONNECTION_OK) {
+        if !(drained && cancelAnswered && LibPQ.api.PQstatus(connection) == CONNECTION_OK) {
             close()
             message += "; the connection was closed"
         }
@@ -390,8 +391,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// The error for a failed libpq call: `.connectionFailed` once the link is gone.
     private func failure(_ connection: OpaquePointer) -> PostgresError {
-        let message = String(cString: PQerrorMessage(connection))
-        guard PQstatus(connection) == CONNECTION_OK else {
+        let message = LibPQ.string(LibPQ.api.PQerrorMessage(connection))
+        guard LibPQ.api.PQstatus(connection) == CONNECTION_OK else {
             close()
             return PostgresError(.connectionFailed, message.isEmpty ? "the connection was lost" : message)
         }
@@ -408,14 +409,14 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private static func field(_ result: OpaquePointer, _ name: Unicode.Scalar) -> String? {
-        guard let value = PQresultErrorField(result, Int32(name.value)) else {
+        guard let value = LibPQ.api.PQresultErrorField(result, Int32(name.value)) else {
             return nil
         }
         return String(cString: value)
     }
 
     private static func resultMessage(_ result: OpaquePointer, or fallback: String) -> String {
-        let message = PostgresError.oneLine(String(cString: PQresultErrorMessage(result)))
+        let message = PostgresError.oneLine(LibPQ.string(LibPQ.api.PQresultErrorMessage(result)))
         return message.isEmpty ? fallback : message
     }
 
@@ -423,8 +424,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Where libpq is connecting, for messages: host (or socket directory) and port, no secrets.
     private static func endpoint(_ connection: OpaquePointer) -> String {
-        let host = PQhost(connection).map { String(cString: $0) } ?? ""
-        let port = PQport(connection).map { String(cString: $0) } ?? ""
+        let host = LibPQ.api.PQhost(connection).map { String(cString: $0) } ?? ""
+        let port = LibPQ.api.PQport(connection).map { String(cString: $0) } ?? ""
         switch (host.isEmpty, port.isEmpty) {
         case (true, _): return "the server"
         case (false, true): return host

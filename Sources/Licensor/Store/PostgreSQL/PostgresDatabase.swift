@@ -42,6 +42,11 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
+    /// Every PostgreSQL commit is durable already.
+    public func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try body()
+    }
+
     private func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> PostgresResult {
         guard !deadline.hasExpired else {
             throw StoreError(.timeout, "PostgreSQL statement not started: the invocation deadline passed")

@@ -24,23 +24,23 @@ public struct PostgresResult: Sendable {
 
     /// Copies everything out of `result`; the caller still owns and clears it.
     init(copying result: OpaquePointer) {
-        let rowCount = PQntuples(result)
-        let columnCount = PQnfields(result)
-        columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        let rowCount = LibPQ.api.PQntuples(result)
+        let columnCount = LibPQ.api.PQnfields(result)
+        columns = (0..<columnCount).map { LibPQ.string(LibPQ.api.PQfname(result, $0)) }
         rows = (0..<rowCount).map { row in
             (0..<columnCount).map { column -> String? in
-                if PQgetisnull(result, row, column) != 0 {
+                if LibPQ.api.PQgetisnull(result, row, column) != 0 {
                     return nil
                 }
                 let bytes = UnsafeRawBufferPointer(
-                    start: PQgetvalue(result, row, column),
-                    count: Int(PQgetlength(result, row, column))
+                    start: LibPQ.api.PQgetvalue(result, row, column),
+                    count: Int(LibPQ.api.PQgetlength(result, row, column))
                 )
                 return String(decoding: bytes, as: UTF8.self)
             }
         }
-        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
-        commandTag = String(cString: PQcmdStatus(result))
+        affectedRows = Int(LibPQ.string(LibPQ.api.PQcmdTuples(result))) ?? 0
+        commandTag = LibPQ.string(LibPQ.api.PQcmdStatus(result))
     }
 
     /// The position of the first column called `name`, if there is one.

@@ -22,6 +22,7 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
+        CSQLite_disable_checkpoint_on_close(db)
         let (seconds, attoseconds) = busyTimeout.components
         let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         sqlite3_busy_timeout(db, max(1, milliseconds))
@@ -29,6 +30,9 @@ public final class SQLiteDatabase: SQLDatabase {
             // WAL lets readers and one writer overlap; the setting is stored in the file, so this is a no-op after
             // the first process sets it.
             try query("PRAGMA journal_mode=WAL", [])
+            // In WAL mode NORMAL fsyncs only at checkpoints; the store asks for FULL around the commits that must
+            // survive a power cut (the audit row, the final mark), whose fsync also covers every earlier frame.
+            try query("PRAGMA synchronous=NORMAL", [])
         } catch {
             close()
             throw error
@@ -62,6 +66,13 @@ public final class SQLiteDatabase: SQLDatabase {
             _ = try? execute("ROLLBACK", [])
             throw error
         }
+    }
+
+    /// Runs `body` with every commit fsynced before it returns.
+    public func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try query("PRAGMA synchronous=FULL", [])
+        defer { _ = try? query("PRAGMA synchronous=NORMAL", []) }
+        return try body()
     }
 
     /// The schema version kept in the file header, read without touching any table.

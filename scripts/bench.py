@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Measures licensor invocations against floors measured in the same run; see scripts/bench.
+
+Each sample is one process started the way a runner starts it (stdin from a file, stdout/stderr captured), timed
+with a monotonic clock around fork/exec/wait; peak RSS comes from the kernel's rusage of that child.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+
+def run_once(argv, env, stdin_path):
+    with open(stdin_path, "rb") as stdin:
+        start = time.perf_counter()
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=[
+            (os.POSIX_SPAWN_DUP2, stdin.fileno(), 0),
+            (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0),
+        ])
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[0]} exited with {status}")
+    return elapsed * 1000.0, usage.ru_maxrss / 1024.0
+
+
+def measure(name, argv, env, inputs, runs):
+    times, rss = [], []
+    for i in range(runs):
+        ms, mib = run_once(argv, env, inputs[i % len(inputs)])
+        times.append(ms)
+        rss.append(mib)
+    times.sort()
+    return {"name": name, "runs": runs, "median_ms": statistics.median(times),
+            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))], "peak_rss_mib": max(rss)}
+
+
+def envelope(sale_id, secret="demo-secret"):
+    body = urllib.parse.urlencode({
+        "sale_id": sale_id, "product_id": "demo-product-id", "product_name": "Acme Pro",
+        "email": f"buyer-{sale_id}@example.com", "price": "4900", "currency": "usd", "resource_name": "sale",
+        "full_name": "Bench Buyer"})
+    return json.dumps({"method": "POST", "path": "/webhooks/gumroad", "query": f"secret={secret}",
+                       "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": body})
+
+
+def write_inputs(folder, prefix, count, make):
+    paths = []
+    for i in range(count):
+        path = os.path.join(folder, f"{prefix}-{i}.json")
+        with open(path, "w") as f:
+            f.write(make(i))
+        paths.append(path)
+    return paths
+
+
+def main():
+    binary, floor_c, floor_swift, floor_process, runs = sys.argv[1:6]
+    runs = int(runs)
+    pg_url = os.environ.get("BENCH_DATABASE_URL")
+    work = tempfile.mkdtemp(prefix="licensor-bench-")
+    base_env = {"PATH": "/usr/bin:/bin", "GUMROAD_WEBHOOK_SECRET": "demo-secret",
+                "PRODUCTS_FILE": os.path.abspath("config/products.yaml"),
+                "EMAIL_TEMPLATES_DIR": os.path.abspath("config"), "LOG_LEVEL": "warning",
+                "LICENSE_SIGNING_KEY": os.path.join(work, "key.pem")}
+    subprocess.run([binary, "keygen", "--out", base_env["LICENSE_SIGNING_KEY"]], check=True, capture_output=True)
+    sqlite_env = dict(base_env, DATABASE_URL=f"sqlite:{work}/bench.sqlite3")
+    subprocess.run([binary, "migrate"], env=sqlite_env, check=True, capture_output=True)
+    empty = write_inputs(work, "empty", 1, lambda i: "")
+    sales = write_inputs(work, "sale", runs, lambda i: envelope(f"BENCH-{i}"))
+    probes = write_inputs(work, "probe", 1, lambda i: envelope("PROBE", secret="wrong"))
+
+    results = [
+        measure("process floor (C, libc only)", [floor_process], {}, empty, runs),
+        measure("Swift floor (static, does nothing)", [floor_swift], {}, empty, runs),
+        measure("C floor (links libpq, sqlite3, crypto, curl, yaml)", [floor_c], {}, empty, runs),
+        measure("404 probe (wrong secret)", [binary], sqlite_env, probes, runs),
+        measure("sale, SQLite, logging email", [binary], sqlite_env, sales, runs),
+    ]
+    if pg_url:
+        pg_env = dict(base_env, DATABASE_URL=pg_url)
+        subprocess.run([binary, "migrate"], env=pg_env, check=True, capture_output=True)
+        pg_sales = write_inputs(work, "pgsale", runs, lambda i: envelope(f"PGBENCH-{os.getpid()}-{i}"))
+        results.append(measure("sale, PostgreSQL over loopback, logging email", [binary], pg_env, pg_sales, runs))
+
+    # Replay throughput: N sales fail (their product is unmapped), the products file is fixed, one replay runs.
+    replay_count = 2000
+    replay_env = dict(base_env, DATABASE_URL=f"sqlite:{work}/replay.sqlite3",
+                      PRODUCTS_FILE=os.path.join(work, "none.yaml"))
+    with open(replay_env["PRODUCTS_FILE"], "w") as f:
+        f.write("gumroad:\n  \"other\":\n    tier: pro\n")
+    subprocess.run([binary, "migrate"], env=replay_env, check=True, capture_output=True)
+    import sqlite3
+    db = sqlite3.connect(f"{work}/replay.sqlite3")
+    payloads = [(json.dumps({"sale_id": f"R-{i}", "product_id": "demo-product-id", "email": f"r{i}@example.com",
+                             "price": "4900", "resource_name": "sale"}),) for i in range(replay_count)]
+    db.executemany("INSERT INTO gumroad_events (event_type, order_id, raw_payload, processed, error) "
+                   "VALUES ('sale', NULL, ?, 0, 'map: unmapped')", payloads)
+    db.commit()
+    db.close()
+    replay_env["PRODUCTS_FILE"] = base_env["PRODUCTS_FILE"]
+    start = time.perf_counter()
+    subprocess.run([binary, "replay", "--all-failed"], env=replay_env, check=True, capture_output=True)
+    replay_seconds = time.perf_counter() - start
+
+    burst = None
+    if pg_url:
+        burst_count, width = 1000, 16
+        burst_inputs = write_inputs(work, "burst", burst_count, lambda i: envelope(f"BURST-{os.getpid()}-{i}"))
+
+        def one(path):
+            with open(path, "rb") as stdin:
+                out = subprocess.run([binary], stdin=stdin, env=pg_env, capture_output=True).stdout
+            return json.loads(out)["statusCode"]
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=width) as pool:
+            statuses = list(pool.map(one, burst_inputs))
+        burst = {"count": burst_count, "concurrency": width, "seconds": time.perf_counter() - start,
+                 "status_counts": {str(s): statuses.count(s) for s in sorted(set(statuses))}}
+
+    floor_c_ms = results[2]["median_ms"]
+    floor_swift_ms = results[1]["median_ms"]
+    print(f"{'invocation':52} {'median':>8} {'p99':>8} {'×C floor':>9} {'×Swift':>7} {'peak RSS':>9}")
+    for r in results:
+        print(f"{r['name']:52} {r['median_ms']:7.2f}ms {r['p99_ms']:7.2f}ms {r['median_ms'] / floor_c_ms:8.2f}× "
+              f"{r['median_ms'] / floor_swift_ms:6.2f}× {r['peak_rss_mib']:7.1f}MiB")
+    print(f"replay: {replay_count} failed events in {replay_seconds:.2f}s = {replay_count / replay_seconds:.0f} events/s"
+          " (SQLite, logging email)")
+    if burst:
+        print(f"burst: {burst['count']} sales at concurrency {burst['concurrency']} on PostgreSQL in "
+              f"{burst['seconds']:.1f}s ({burst['count'] / burst['seconds']:.0f}/s); statuses {burst['status_counts']}")
+    print(json.dumps({"results": results, "replay_events_per_second": replay_count / replay_seconds,
+                      "burst": burst}), file=open(os.path.join(work, "bench.json"), "w"))
+    print(f"(raw figures: {work}/bench.json)")
+
+
+if __name__ == "__main__":
+    main()
