@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Measures licensor invocations against floors measured in the same run; see scripts/bench.
 
-Each sample is one process started the way a runner starts it (stdin from a file, stdout/stderr captured), timed
-with a monotonic clock around fork/exec/wait; peak RSS comes from the kernel's rusage of that child.
+Each sample is one process started the way a runner starts it (stdin from a file, stdout/stderr to /dev/null) by a
+small C launcher (bench-floors/measure.c), timed with a monotonic clock around fork/exec/wait; peak RSS comes from
+the kernel's rusage of that child.
 """
 import json
 import os
@@ -15,30 +16,19 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 
-def run_once(argv, env, stdin_path):
-    with open(stdin_path, "rb") as stdin:
-        start = time.perf_counter()
-        pid = os.posix_spawn(argv[0], argv, env, file_actions=[
-            (os.POSIX_SPAWN_DUP2, stdin.fileno(), 0),
-            (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0),
-        ])
-        _, status, usage = os.wait4(pid, 0)
-        elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{argv[0]} exited with {status}")
-    return elapsed * 1000.0, usage.ru_maxrss / 1024.0
+MEASURE = None  # the C launcher, set in main()
 
 
 def measure(name, argv, env, inputs, runs):
-    times, rss = [], []
-    for i in range(runs):
-        ms, mib = run_once(argv, env, inputs[i % len(inputs)])
-        times.append(ms)
-        rss.append(mib)
-    times.sort()
+    listing = inputs[0] + ".list"
+    with open(listing, "w") as f:
+        f.write("\n".join(inputs) + "\n")
+    out = subprocess.run([MEASURE, str(runs), listing] + argv, env=env, check=True, capture_output=True, text=True)
+    samples = [tuple(map(float, line.split())) for line in out.stdout.splitlines()]
+    times = sorted(ms for ms, _ in samples)
     return {"name": name, "runs": runs, "median_ms": statistics.median(times),
-            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))], "peak_rss_mib": max(rss)}
+            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
+            "peak_rss_mib": max(kib for _, kib in samples) / 1024.0}
 
 
 def envelope(sale_id, secret="demo-secret"):
@@ -61,7 +51,8 @@ def write_inputs(folder, prefix, count, make):
 
 
 def main():
-    binary, floor_c, floor_swift, floor_process, runs = sys.argv[1:6]
+    global MEASURE
+    binary, floor_c, floor_swift, floor_process, MEASURE, runs = sys.argv[1:7]
     runs = int(runs)
     pg_url = os.environ.get("BENCH_DATABASE_URL")
     work = tempfile.mkdtemp(prefix="licensor-bench-")

@@ -22,7 +22,11 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
-        CSQLite_disable_checkpoint_on_close(db)
+        // Each licensor process is usually the last connection, so it checkpoints the WAL on close and the next one
+        // starts with nothing to recover; keeping the emptied WAL file saves re-creating it (and an fsync of the
+        // folder) on every request.
+        var persistWAL: Int32 = 1
+        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persistWAL)
         let (seconds, attoseconds) = busyTimeout.components
         let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         sqlite3_busy_timeout(db, max(1, milliseconds))
