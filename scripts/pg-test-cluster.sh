@@ -9,7 +9,8 @@
 #   set -a; eval "$(scripts/pg-test-cluster.sh start /tmp/licensor-pg)"; set +a
 #
 # The cluster listens on a private unix socket directory DIR/socket (trust) and on 127.0.0.1 at a
-# free port (scram-sha-256); role and database `licensor`, password `licensor`; fsync off.
+# free port (scram-sha-256); role and database `licensor`, password `licensor`; fsync off (a server crash
+# still keeps every commit; only an OS crash could lose some).
 # Runs as root (the server then runs as the `postgres` user, since initdb refuses root) or as
 # an ordinary user. Needs Debian's postgresql-15 package; the system service may stay stopped.
 set -euo pipefail
@@ -153,7 +154,6 @@ create_cluster() {
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$socket_dir'
 fsync = off
-synchronous_commit = off
 full_page_writes = off
 password_encryption = 'scram-sha-256'
 max_connections = 50

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 
 /// What became of one webhook after its audit row was written.
@@ -40,6 +41,9 @@ public struct FulfillmentPipeline {
         public var templates: () throws(LicensorError) -> LicenseEmailTemplates
         public var emailFrom: String
         public var emailReplyTo: String?
+        /// How long another delivery's claim on sending an email is honoured: past it, that delivery cannot still
+        /// be running (its deadline has passed), so a replay may send.
+        public var emailClaimLifetime: Duration = .seconds(15)
 
         /// Creates the dependencies.
         public init(
@@ -47,7 +51,7 @@ public struct FulfillmentPipeline {
             products: @escaping () throws(LicensorError) -> ProductCatalog,
             signingKey: @escaping () throws(LicensorError) -> Ed25519PrivateKey, email: any EmailService,
             templates: @escaping () throws(LicensorError) -> LicenseEmailTemplates, emailFrom: String,
-            emailReplyTo: String?
+            emailReplyTo: String?, emailClaimLifetime: Duration = .seconds(15)
         ) {
             self.store = store
             self.adapter = adapter
@@ -57,11 +61,9 @@ public struct FulfillmentPipeline {
             self.templates = templates
             self.emailFrom = emailFrom
             self.emailReplyTo = emailReplyTo
+            self.emailClaimLifetime = emailClaimLifetime
         }
     }
-
-    /// How long another delivery's claim on sending an email is honoured before a replay may take it over.
-    static let emailClaimLifetime: Int64 = 120 * 1_000_000
 
     let deps: Dependencies
     let deadline: Deadline
@@ -91,6 +93,7 @@ public struct FulfillmentPipeline {
             error = "\(failure.step): \(failure.reason)"
             licenseKey = failure.licenseKey
         }
+        FaultPoint.reached("before-mark")
         do {
             try deps.store.finishEvent(id: eventID, error: error)
         } catch let markError {
@@ -113,6 +116,7 @@ public struct FulfillmentPipeline {
     }
 
     private func step<T>(_ name: String, licenseKey: String? = nil, _ body: () throws -> T) throws(StepError) -> T {
+        FaultPoint.reached("before-\(name)")
         guard !deadline.hasExpired else {
             throw StepError(
                 step: name, reason: "the invocation deadline passed before this step", licenseKey: licenseKey)
@@ -192,20 +196,40 @@ public struct FulfillmentPipeline {
         return try applyRevocationHistory(to: license) ?? license
     }
 
+    /// Time kept back from the email send for recording its outcome, so a slow provider cannot leave the claim
+    /// and the audit row unrecorded when the deadline comes.
+    static let bookkeepingReserve: Duration = .milliseconds(400)
+
     /// Step 5: send once per license; a failure is kept on the license and the audit row for replay.
+    ///
+    /// When another delivery of the same sale holds the claim, waits (within the deadline) for its outcome rather
+    /// than reporting success for an email that may never go out.
     func deliver(_ license: License, productName: String) throws {
-        guard license.emailSentAt == nil, license.revokedAt == nil else { return }
-        let now = Timestamp.now()
-        let claimed = try deps.store.claimEmail(
-            key: license.key, now: now,
-            staleBefore: Timestamp(microseconds: now.microseconds - Self.emailClaimLifetime))
-        guard claimed else {
-            logger.info("email already sent or being sent by another delivery", metadata: ["key": "\(license.key)"])
-            return
+        var current = license
+        while current.emailSentAt == nil, current.revokedAt == nil {
+            let now = Timestamp.now()
+            let staleBefore = Timestamp(
+                microseconds: now.microseconds - deps.emailClaimLifetime.components.seconds * 1_000_000)
+            if try deps.store.claimEmail(key: current.key, now: now, staleBefore: staleBefore) {
+                try send(current, productName: productName)
+                return
+            }
+            guard deadline.remaining > Self.bookkeepingReserve else {
+                throw LicensorError(
+                    .email, "another delivery of this sale is still sending its email; replay this event to check")
+            }
+            usleep(50_000)
+            guard let refreshed = try deps.store.license(key: current.key) else { return }
+            current = refreshed
         }
+    }
+
+    /// Sends the email for a license whose claim this delivery holds, and records the outcome.
+    private func send(_ license: License, productName: String) throws {
         do {
             let message = try render(license, productName: productName)
-            let receipt = try deps.email.send(message, timeout: deadline.remaining)
+            let timeout = max(deadline.remaining - Self.bookkeepingReserve, .milliseconds(100))
+            let receipt = try deps.email.send(message, timeout: timeout)
             try deps.store.recordEmailSent(
                 key: license.key, at: .now(), provider: receipt.provider, messageID: receipt.messageID)
         } catch {

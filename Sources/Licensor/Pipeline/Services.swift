@@ -103,7 +103,8 @@ public final class Services {
     public var pipelineDependencies: FulfillmentPipeline.Dependencies {
         FulfillmentPipeline.Dependencies(
             store: store, adapter: GumroadAdapter(), products: products, signingKey: key, email: email,
-            templates: emailTemplates, emailFrom: configuration.emailFrom, emailReplyTo: configuration.emailReplyTo)
+            templates: emailTemplates, emailFrom: configuration.emailFrom, emailReplyTo: configuration.emailReplyTo,
+            emailClaimLifetime: configuration.deadline + .seconds(5))
     }
 
     /// Closes the store.

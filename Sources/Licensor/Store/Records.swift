@@ -49,6 +49,8 @@ public struct License: Sendable, Equatable {
     public var emailMessageID: String?
     /// Why the last send failed.
     public var emailError: String?
+    /// When a delivery took the right to send the email and has not yet recorded the outcome.
+    public var emailClaimedAt: Timestamp?
 
     /// Whether this license never expires.
     public var isLifetime: Bool { expiresAt >= Timestamp.lifetime }

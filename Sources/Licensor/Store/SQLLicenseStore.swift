@@ -169,7 +169,7 @@ public final class SQLLicenseStore: LicenseStore {
             "amount_paid", "currency", dialect.selectTimestamp("revoked_at"), "notes",
             dialect.selectTimestamp("created_at"), dialect.selectTimestamp("updated_at"), "product_id",
             "subscription_id", dialect.selectTimestamp("email_sent_at"), "email_provider", "email_message_id",
-            "email_error",
+            "email_error", dialect.selectTimestamp("email_claimed_at"),
         ].joined(separator: ", ")
     }
 
@@ -286,7 +286,8 @@ public final class SQLLicenseStore: LicenseStore {
             revokedAt: time("revoked_at"), notes: text("notes"), createdAt: created, updatedAt: updated,
             productID: text("product_id"), subscriptionID: text("subscription_id"),
             emailSentAt: time("email_sent_at"), emailProvider: text("email_provider"),
-            emailMessageID: text("email_message_id"), emailError: text("email_error"))
+            emailMessageID: text("email_message_id"), emailError: text("email_error"),
+            emailClaimedAt: time("email_claimed_at"))
     }
 
     /// SQLite's NUMERIC affinity turns `49.00` into `49`; show money with two decimals either way.
