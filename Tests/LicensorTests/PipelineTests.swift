@@ -151,6 +151,34 @@ struct PipelineTests {
         }
     }
 
+    @Test(
+        "a delivery that died after Postmark accepted its email is not emailed twice on replay",
+        arguments: StoreKind.available)
+    func staleClaimAfterAcceptance(kind: StoreKind) throws {
+        try withFakePostmark { server in
+            let harness = try Harness.make(
+                kind,
+                extra: ["POSTMARK_TOKEN": "ok", "POSTMARK_API_URL": server.baseURL, "EMAIL_FROM": "shop@example.com"])
+            _ = try Self.post(harness, Harness.saleFields("S-died"))
+            // Stage what a SIGKILL between Postmark's answer and the bookkeeping leaves: a claim, no send recorded.
+            let db = try harness.database()
+            try db.execute(
+                "UPDATE licenses SET email_sent_at = NULL, email_message_id = NULL, email_claimed_at = $1",
+                [.text(kind == .postgres ? "2000-01-01 00:00:00+00" : "2000-01-01 00:00:00.000000")])
+            try db.execute("UPDATE gumroad_events SET processed = FALSE", [])
+            db.close()
+            let replay = try harness.run(["replay", "--all-failed"])
+            #expect(replay.status == 0, "\(replay.stdoutText) \(replay.stderrText)")
+            #expect(try server.requests().filter { $0.path == "/email" }.count == 1)
+            #expect(try server.requests().contains { $0.path.hasPrefix("/messages/outbound?") })
+            let store = try harness.store()
+            defer { store.close() }
+            let license = try #require(try store.license(source: "gumroad", orderID: "S-died"))
+            #expect(license.emailSentAt != nil)
+            #expect(license.emailMessageID == "accepted-1")
+        }
+    }
+
     @Test("the email escapes HTML in every value", arguments: ["<script>alert(1)</script>", #""quotes" & 'ticks'"#])
     func htmlEscaping(name: String) {
         let message = LicenseEmailTemplates.defaults.render(

@@ -57,4 +57,15 @@ public struct EmailReceipt: Sendable, Equatable {
 public protocol EmailService: Sendable {
     /// Sends the message, giving up after `timeout`; throws `EmailError` on any failure.
     func send(_ message: EmailMessage, timeout: Duration) throws(EmailError) -> EmailReceipt
+
+    /// Whether the provider already accepted a message carrying this metadata (see the default below).
+    func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt?
+}
+
+extension EmailService {
+    /// Whether the provider already accepted a message carrying this metadata; nil when it did not, or when the
+    /// provider cannot tell (the logging service).
+    public func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt? {
+        nil
+    }
 }

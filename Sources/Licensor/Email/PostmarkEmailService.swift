@@ -79,6 +79,44 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
         return try interpret(response)
     }
 
+    /// Asks Postmark's outbound-message search whether it already accepted a message with this metadata
+    /// (`GET /messages/outbound?metadata_KEY=VALUE`), so a delivery that died between Postmark's acceptance and
+    /// recording it is not emailed twice. Postmark indexes messages within seconds, so this is best effort.
+    public func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt? {
+        var base = Substring(apiURL)
+        while base.hasSuffix("/") {
+            base = base.dropLast()
+        }
+        let filters = metadata.sorted { $0.key < $1.key }.map { key, value in
+            "&metadata_" + FormDecoding.encode([(key, value)])
+        }
+        let request = HTTPClientRequest(
+            method: "GET",
+            url: base + "/messages/outbound?count=1&offset=0" + filters.joined(),
+            headers: [
+                ("Accept", "application/json"), ("X-Postmark-Server-Token", serverToken), ("User-Agent", "licensor"),
+            ]
+        )
+        let response: HTTPClientResponse
+        do throws(CurlError) {
+            response = try client.execute(
+                request, connectTimeout: min(timeout, Self.connectTimeoutCap), totalTimeout: timeout,
+                maxResponseBytes: Self.maxResponseBytes)
+        } catch {
+            throw Self.transportError(error, timeout: timeout)
+        }
+        guard response.status == 200, let document = try? JSONParser.parse(response.body),
+            case .number(let total)? = document["TotalCount"]
+        else {
+            throw EmailError(
+                code: .invalidResponse, provider: "postmark",
+                message: "outbound message search answered HTTP \(response.status)", httpStatus: response.status)
+        }
+        guard total != "0" else { return nil }
+        return EmailReceipt(
+            provider: "postmark", messageID: document["Messages"]?.arrayValue?.first?["MessageID"]?.stringValue)
+    }
+
     /// Encodes the Postmark request body; key order is fixed so requests are reproducible.
     static func encode(_ message: EmailMessage, messageStream: String) throws -> [UInt8] {
         let payload = PostmarkEmailRequest(

@@ -211,7 +211,8 @@ public struct FulfillmentPipeline {
             let staleBefore = Timestamp(
                 microseconds: now.microseconds - deps.emailClaimLifetime.components.seconds * 1_000_000)
             if try deps.store.claimEmail(key: current.key, now: now, staleBefore: staleBefore) {
-                try send(current, productName: productName)
+                // A claim left behind means a delivery died mid-send: the provider may have accepted that message.
+                try send(current, productName: productName, askProviderFirst: current.emailClaimedAt != nil)
                 return
             }
             guard deadline.remaining > Self.bookkeepingReserve else {
@@ -225,11 +226,14 @@ public struct FulfillmentPipeline {
     }
 
     /// Sends the email for a license whose claim this delivery holds, and records the outcome.
-    private func send(_ license: License, productName: String) throws {
+    private func send(_ license: License, productName: String, askProviderFirst: Bool) throws {
         do {
             let message = try render(license, productName: productName)
             let timeout = max(deadline.remaining - Self.bookkeepingReserve, .milliseconds(100))
-            let receipt = try deps.email.send(message, timeout: timeout)
+            let earlier =
+                askProviderFirst ? try deps.email.findAccepted(metadata: message.metadata, timeout: timeout) : nil
+            if earlier != nil { logger.notice("the provider had accepted this email already; not sending it again") }
+            let receipt = try earlier ?? deps.email.send(message, timeout: timeout)
             try deps.store.recordEmailSent(
                 key: license.key, at: .now(), provider: receipt.provider, messageID: receipt.messageID)
         } catch {

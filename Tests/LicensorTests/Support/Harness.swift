@@ -70,6 +70,14 @@ struct Harness {
         return harness
     }
 
+    /// Opens the harness database as a raw SQL connection, for tests that stage states licensor never writes.
+    func database() throws -> any SQLDatabase {
+        switch try DatabaseLocation(databaseURL: environment["DATABASE_URL"]) {
+        case .sqlite(let path): try SQLiteDatabase(path: path, busyTimeout: .seconds(5))
+        case .postgres(let url): try PostgresDatabase(url: url, deadline: Deadline(budget: .seconds(30)))
+        }
+    }
+
     /// Opens the harness database directly.
     func store() throws -> SQLLicenseStore {
         let location = try DatabaseLocation(databaseURL: environment["DATABASE_URL"])

@@ -35,6 +35,7 @@ With --tls-cert/--tls-key the server speaks HTTPS with that (self-signed) certif
 
 import argparse
 import json
+import urllib.parse
 import ssl
 import sys
 import threading
@@ -43,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 OK_MESSAGE_ID = "0a129aee-e1cd-480d-b08d-4f48548ff48d"
 
+ACCEPTED = []  # messages answered with success, for the outbound search
 LOG_LOCK = threading.Lock()
 LOG_PATH = None
 
@@ -127,7 +129,9 @@ class Handler(BaseHTTPRequestHandler):
         self._record(body)
         path = self.path
         if path == "/email" and self.command == "POST":
-            self._postmark(self.headers.get("X-Postmark-Server-Token", ""))
+            self._postmark(self.headers.get("X-Postmark-Server-Token", ""), body)
+        elif path.startswith("/messages/outbound") and self.command == "GET":
+            self._search(path)
         elif path.startswith("/bytes/"):
             self._send(200, "text/plain", b"x" * int(path.split("/")[2]))
         elif path.startswith("/chunked/"):
@@ -149,7 +153,23 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, "text/plain", b"not found")
 
-    def _postmark(self, token):
+    def _search(self, path):
+        """Postmark's outbound-message search, filtered by metadata_KEY=VALUE like the real one."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+        wanted = {k[len("metadata_"):]: v[0] for k, v in query.items() if k.startswith("metadata_")}
+        with LOG_LOCK:
+            found = [m for m in ACCEPTED if all(m["metadata"].get(k) == v for k, v in wanted.items())]
+        messages = [{"MessageID": m["id"], "Metadata": m["metadata"]} for m in found]
+        self._send(200, JSON, json.dumps({"TotalCount": len(messages), "Messages": messages[:1]}).encode())
+
+    def _postmark(self, token, body=b""):
+        if token in ("ok", "slow-ok", "accepted-delayed"):
+            try:
+                metadata = json.loads(body or b"{}").get("Metadata") or {}
+            except ValueError:
+                metadata = {}
+            with LOG_LOCK:
+                ACCEPTED.append({"id": f"accepted-{len(ACCEPTED) + 1}", "metadata": metadata})
         if token == "stall":
             time.sleep(30)
             self.close_connection = True
