@@ -24,7 +24,7 @@ public enum SigningKeys {
             try FileIO.createExclusively(path, bytes: Array(key.pemRepresentation.utf8), mode: 0o600)
             logger.warning(
                 "LICENSE_SIGNING_KEY is not set: generated a new signing key; back it up and set LICENSE_SIGNING_KEY",
-                metadata: ["path": "\(path)", "kid": "\(key.publicKey.keyID)"])
+                metadata: ["key_file": "\(path)", "kid": "\(key.publicKey.keyID)"])
             return key
         } catch let error as FileError where error.errno == EEXIST {
             // Another process created it first; use theirs so both sign alike.
@@ -72,7 +72,7 @@ public enum SigningKeys {
             if let mode = FileIO.mode(setting), mode & 0o077 != 0 {
                 logger.warning(
                     "signing key file is readable by other users; run chmod 600 on it",
-                    metadata: ["path": "\(setting)", "mode": "\(String(mode, radix: 8))"])
+                    metadata: ["key_file": "\(setting)", "mode": "\(String(mode, radix: 8))"])
             }
         }
         do {
