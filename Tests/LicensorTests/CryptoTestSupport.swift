@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Glibc
-import Synchronization
 
 /// Helpers shared by the crypto tests: test files, hex, and running real external programs.
 enum CryptoTestSupport {
@@ -70,54 +69,13 @@ enum CryptoTestSupport {
         var output: String
     }
 
-    /// Held from creating a pipe until its write end is closed in this process, so that a program spawned by
-    /// a concurrent test never inherits another test's pipe (which would keep that pipe open until it exits).
-    /// Glibc's module does not export pipe2, which would make this atomic.
-    private static let spawnLock = Mutex(())
-
     /// Runs a program found on PATH, collecting stdout and stderr together; nil if it could not start.
     static func run(_ arguments: [String]) -> ProcessResult? {
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let started: (pid: pid_t, output: Int32)? = spawnLock.withLock { _ in
-            var pipeEnds: [Int32] = [0, 0]
-            guard pipe(&pipeEnds) == 0 else { return nil }
-            _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
-            _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            var pid: pid_t = 0
-            let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-            close(pipeEnds[1])
-            guard spawned == 0 else {
-                close(pipeEnds[0])
-                return nil
-            }
-            return (pid, pipeEnds[0])
-        }
-        guard let (pid, outputDescriptor) = started else { return nil }
-        defer { close(outputDescriptor) }
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(outputDescriptor, &buffer, buffer.count)
-            if count > 0 {
-                output.append(contentsOf: buffer[0..<count])
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else {
-                break
-            }
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
-        let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return ProcessResult(status: exitStatus, output: String(decoding: output, as: UTF8.self))
+        guard
+            let result = try? ChildProcess.run(
+                arguments[0], Array(arguments.dropFirst()), environment: ChildProcess.currentEnvironment)
+        else { return nil }
+        return ProcessResult(status: result.status, output: result.stdoutText + result.stderrText)
     }
 
     /// Whether a program runs and exits 0 with these arguments.

@@ -97,12 +97,27 @@ public protocol SQLDatabase: AnyObject {
     @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int
 
-    /// Runs `body` in one transaction that takes the write lock at once, committing on success.
-    func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
+    /// The statement that opens a transaction which takes the write lock at once.
+    var beginStatement: String { get }
 
     /// Runs `body` so that its commits are on stable storage when it returns (SQLite defers fsyncs otherwise).
     func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
 
     /// Closes the connection.
     func close()
+}
+
+extension SQLDatabase {
+    /// Runs `body` in one transaction, committing on success and rolling back on any error.
+    public func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute(beginStatement, [])
+        do {
+            let value = try body()
+            try execute("COMMIT", [])
+            return value
+        } catch {
+            _ = try? execute("ROLLBACK", [])
+            throw error
+        }
+    }
 }

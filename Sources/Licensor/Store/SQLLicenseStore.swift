@@ -105,7 +105,7 @@ public final class SQLLicenseStore: LicenseStore {
 
     public func finishEvent(id: Int64, error: String?) throws(StoreError) {
         // The last write of a request: durable, and its fsync also makes the license and email rows before it so.
-        try db.durably { () throws(StoreError) in
+        _ = try db.durably { () throws(StoreError) in
             try db.execute(
                 "UPDATE gumroad_events SET processed = \(error == nil ? "TRUE" : "FALSE"), error = $2 WHERE id = $1",
                 [.integer(id), .optional(error)])

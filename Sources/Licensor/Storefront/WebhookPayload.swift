@@ -14,18 +14,7 @@ public struct WebhookPayload: Sendable {
     /// Decodes a form-encoded body, or a JSON body when the content type says JSON.
     public init(body: [UInt8], contentType: String?) throws(FormDecodingError) {
         if let type = contentType?.lowercased(), type.contains("json") {
-            let document: JSONValue
-            do {
-                document = try JSONParser.parse(body)
-            } catch {
-                throw FormDecodingError(reason: "JSON body: \(error)")
-            }
-            guard case .object(let members) = document else {
-                throw FormDecodingError(reason: "JSON body must be an object, not \(document.typeName)")
-            }
-            var pairs: [(name: String, value: String)] = []
-            Self.flatten(members, prefix: nil, into: &pairs)
-            fields = pairs
+            fields = try Self.flattenedObject(body, what: "JSON body")
         } else {
             fields = try FormDecoding.decode(body, plusIsSpace: true)
         }
@@ -33,18 +22,25 @@ public struct WebhookPayload: Sendable {
 
     /// Rebuilds the payload from an audit row's flat JSON object (the inverse of `auditJSON`).
     public init(auditJSON text: String) throws(FormDecodingError) {
+        fields = try Self.flattenedObject(Array(text.utf8), what: "stored payload")
+    }
+
+    /// Parses a JSON object and flattens it into form pairs (`parent[child]` keys, arrays as repeated keys).
+    private static func flattenedObject(
+        _ bytes: [UInt8], what: String
+    ) throws(FormDecodingError) -> [(name: String, value: String)] {
         let document: JSONValue
         do {
-            document = try JSONParser.parse(text)
+            document = try JSONParser.parse(bytes)
         } catch {
-            throw FormDecodingError(reason: "stored payload: \(error)")
+            throw FormDecodingError(reason: "\(what): \(error)")
         }
         guard case .object(let members) = document else {
-            throw FormDecodingError(reason: "stored payload is not a JSON object")
+            throw FormDecodingError(reason: "\(what) must be a JSON object, not \(document.typeName)")
         }
         var pairs: [(name: String, value: String)] = []
-        Self.flatten(members, prefix: nil, into: &pairs)
-        fields = pairs
+        flatten(members, prefix: nil, into: &pairs)
+        return pairs
     }
 
     /// The first value of a field, or nil.

@@ -15,6 +15,20 @@ struct ChildProcess {
         var description: String
     }
 
+    /// This test process's environment, for children that should see the same PATH.
+    static var currentEnvironment: [String: String] {
+        var environment: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return environment
+    }
+
     /// Runs a program to completion with `input` on stdin, collecting stdout and stderr.
     static func run(
         _ executable: String, _ arguments: [String] = [], environment: [String: String], input: [UInt8] = []

@@ -30,17 +30,7 @@ public final class PostgresDatabase: SQLDatabase {
         try run(sql, parameters).affectedRows
     }
 
-    public func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try execute("BEGIN", [])
-        do {
-            let value = try body()
-            try execute("COMMIT", [])
-            return value
-        } catch {
-            if connection.isOpen { _ = try? execute("ROLLBACK", []) }
-            throw error
-        }
-    }
+    public let beginStatement = "BEGIN"
 
     /// Every PostgreSQL commit is durable already.
     public func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {

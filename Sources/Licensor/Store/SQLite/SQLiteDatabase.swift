@@ -60,17 +60,8 @@ public final class SQLiteDatabase: SQLDatabase {
         try run(sql, parameters).changes
     }
 
-    public func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try execute("BEGIN IMMEDIATE", [])
-        do {
-            let result = try body()
-            try execute("COMMIT", [])
-            return result
-        } catch {
-            _ = try? execute("ROLLBACK", [])
-            throw error
-        }
-    }
+    /// IMMEDIATE takes the write lock at BEGIN, so two writers wait on the busy timeout instead of deadlocking.
+    public let beginStatement = "BEGIN IMMEDIATE"
 
     /// Runs `body` with every commit fsynced before it returns.
     public func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
