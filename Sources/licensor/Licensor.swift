@@ -9,9 +9,19 @@ struct LicensorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "licensor",
         abstract: "Turns a storefront sale into a delivered software license.",
-        subcommands: [Handle.self, Migrate.self, Keygen.self, Verify.self],
+        subcommands: [Handle.self, Migrate.self, Keygen.self, Verify.self, Lambda.self],
         defaultSubcommand: Handle.self
     )
+
+    /// Started as `bootstrap` inside Lambda (no arguments are passed there), the binary runs the Runtime API loop.
+    static func main() {
+        let name = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+        if name == "bootstrap", getenv("AWS_LAMBDA_RUNTIME_API") != nil {
+            main(["lambda"])
+        } else {
+            main(nil)
+        }
+    }
 }
 
 /// Reads one request on stdin and writes one response on stdout.
@@ -24,15 +34,40 @@ struct Handle: ParsableCommand {
 
     func run() throws {
         let context = CommandContext.make()
-        let application = Application(environment: context.environment, logger: context.logger)
+        // One budget for reading the request and answering it.
+        let deadline = Deadline(
+            budget: (try? Configuration(environment: context.environment).deadline)
+                ?? .milliseconds(Configuration.defaultDeadlineMilliseconds))
+        let application = Application(environment: context.environment, logger: context.logger, deadline: deadline)
         let written = Invocation.run(
             input: 0, output: 1, environment: context.environment, format: format, application: application,
-            logger: context.logger)
+            logger: context.logger, deadline: deadline)
         if !written { throw ExitCode(1) }
     }
 }
 
 extension EnvelopeFormat: ExpressibleByArgument {}
+
+/// Runs the AWS Lambda Runtime API loop.
+struct Lambda: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve AWS Lambda invocations through the Runtime API at $AWS_LAMBDA_RUNTIME_API.")
+
+    func run() throws {
+        let context = CommandContext.make()
+        guard let api = context.environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty else {
+            printError("licensor: AWS_LAMBDA_RUNTIME_API is not set; `licensor lambda` runs only inside Lambda")
+            throw ExitCode(1)
+        }
+        let loop = LambdaRuntimeLoop(runtimeAPI: api, environment: context.environment, logger: context.logger)
+        do {
+            try loop.run()
+        } catch {
+            printError("licensor: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
 
 /// Creates or upgrades the schema.
 struct Migrate: ParsableCommand {
