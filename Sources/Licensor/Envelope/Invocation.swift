@@ -27,10 +27,9 @@ public enum Invocation {
                 case .bytes(let bytes):
                     initial += bytes
                     if initial.contains(where: { !isSpace($0) }) { format = detect(initial) }
-                case .timedOut:
+                case .timedOut, .endOfFile, .failed:
+                    // Nothing usable arrived: on a socket that is an HTTP client, anywhere else a JSON pipe.
                     format = isSocket(input) ? .http : .json
-                case .endOfFile, .failed:
-                    format = .json
                 }
             }
         }

@@ -8,7 +8,7 @@ final class LoopbackServer {
     /// Starts `arguments` and waits until `port` accepts connections.
     init(_ arguments: [String], port: Int, environment: [String: String], log: String) throws {
         self.port = port
-        pid = try ChildProcess.spawn(arguments[0], Array(arguments.dropFirst()), environment: environment, stdout: log, stderr: log + ".err")
+        pid = try Self.spawn(arguments, environment: environment, log: log)
         for _ in 0..<200 {
             if let fd = try? LoopbackClient.connect(port: port) {
                 close(fd)
@@ -22,8 +22,41 @@ final class LoopbackServer {
     }
 
     deinit {
-        kill(pid, SIGTERM)
+        kill(pid, SIGKILL)
         _ = ChildProcess.wait(pid)
+    }
+
+    /// Spawns with default signal dispositions and an empty signal mask: the test runner blocks signals in its
+    /// threads, and a server inheriting a blocked SIGCHLD never reaps its children.
+    private static func spawn(_ arguments: [String], environment: [String: String], log: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, log + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        sigdelset(&defaults, SIGKILL)
+        sigdelset(&defaults, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw TestSupportError(description: "cannot start \(arguments[0]): errno \(rc)") }
+        return pid
     }
 }
 
