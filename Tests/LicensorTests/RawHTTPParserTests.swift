@@ -9,7 +9,8 @@ struct RawHTTPParserTests {
     /// Requests that must parse: (name, bytes, method, path, secret query value, body).
     static let accepted: [(String, String, String, String, String?, String)] = [
         (
-            "Content-Length body", "POST /webhooks/gumroad?secret=a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n\r\n\(sale)",
+            "Content-Length body",
+            "POST /webhooks/gumroad?secret=a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n\r\n\(sale)",
             "POST", "/webhooks/gumroad", "a b", sale
         ),
         (
@@ -21,11 +22,26 @@ struct RawHTTPParserTests {
         ("HTTP/1.0 needs no Host", "GET /healthz HTTP/1.0\r\n\r\n", "GET", "/healthz", nil, ""),
         ("bare LF line ends", "POST /p?secret=s HTTP/1.1\nHost: x\nContent-Length: 2\n\nhi", "POST", "/p", "s", "hi"),
         ("leading empty lines", "\r\n\r\nGET /p HTTP/1.1\r\nHost: x\r\n\r\n", "GET", "/p", nil, ""),
-        ("header names are case-insensitive", "POST /p HTTP/1.1\r\nhOsT: x\r\ncontent-LENGTH: 2\r\n\r\nhi", "POST", "/p", nil, "hi"),
-        ("identical repeated Content-Length", "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 2, 2\r\n\r\nhi", "POST", "/p", nil, "hi"),
-        ("absolute-form target", "GET http://example.com/healthz?secret=z HTTP/1.1\r\nHost: example.com\r\n\r\n", "GET", "/healthz", "z", ""),
-        ("pipelined bytes after the request are ignored", "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n", "GET", "/a", nil, ""),
-        ("query decoded once, plus is space", "GET /p?secret=%2541+b HTTP/1.1\r\nHost: x\r\n\r\n", "GET", "/p", "%41 b", ""),
+        (
+            "header names are case-insensitive", "POST /p HTTP/1.1\r\nhOsT: x\r\ncontent-LENGTH: 2\r\n\r\nhi", "POST",
+            "/p", nil, "hi"
+        ),
+        (
+            "identical repeated Content-Length", "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 2, 2\r\n\r\nhi",
+            "POST", "/p", nil, "hi"
+        ),
+        (
+            "absolute-form target", "GET http://example.com/healthz?secret=z HTTP/1.1\r\nHost: example.com\r\n\r\n",
+            "GET", "/healthz", "z", ""
+        ),
+        (
+            "pipelined bytes after the request are ignored", "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n",
+            "GET", "/a", nil, ""
+        ),
+        (
+            "query decoded once, plus is space", "GET /p?secret=%2541+b HTTP/1.1\r\nHost: x\r\n\r\n", "GET", "/p",
+            "%41 b", ""
+        ),
         ("HEAD", "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD", "/healthz", nil, ""),
     ]
 
@@ -46,7 +62,10 @@ struct RawHTTPParserTests {
         ("control byte in a value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: \u{01}\r\n\r\n", 400),
         ("non-numeric Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12a\r\n\r\n", 400),
         ("negative Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
-        ("conflicting Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi", 400),
+        (
+            "conflicting Content-Length",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi", 400
+        ),
         ("huge Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 400),
         ("Content-Length over 1 MiB", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n", 413),
         ("chunked body over 1 MiB", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n", 413),
@@ -56,11 +75,17 @@ struct RawHTTPParserTests {
         ("gzip transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
         ("gzip then chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
         ("chunked not last", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400),
-        ("Transfer-Encoding with Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400),
+        (
+            "Transfer-Encoding with Content-Length",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400
+        ),
         ("Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
         ("target that is not a path", "GET example.com HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         ("bad percent-encoding in the query", "GET /p?secret=%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-        ("header block over the limit", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17_000))\r\n\r\n", 431),
+        (
+            "header block over the limit",
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17_000))\r\n\r\n", 431
+        ),
         ("endless header block", "GET / HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 17_000))", 431),
     ]
 
@@ -69,8 +94,14 @@ struct RawHTTPParserTests {
         ("half a request line", "POST /webhooks"),
         ("headers without the empty line", "POST / HTTP/1.1\r\nHost: x\r\n"),
         ("half a body", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"),
-        ("chunked without the last chunk", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n"),
-        ("chunked without the final empty line", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"),
+        (
+            "chunked without the last chunk",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n"
+        ),
+        (
+            "chunked without the final empty line",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+        ),
     ]
 
     static func feed(_ text: String, pieces: Int) -> RawHTTPParser.Step {
@@ -131,7 +162,8 @@ struct RawHTTPParserTests {
         _ = empty.feed(Array("GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n".utf8))
         #expect(!empty.expectsContinue)
         var chunked = RawHTTPParser()
-        _ = chunked.feed(Array("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        _ = chunked.feed(
+            Array("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
         #expect(chunked.expectsContinue)
     }
 
@@ -139,7 +171,8 @@ struct RawHTTPParserTests {
     func largestBody() {
         let body = String(repeating: "a", count: RequestLimits.maximumBody)
         let fixed = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        let chunked = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n80000\r\n\(body.prefix(0x80000))\r\n80000\r\n\(body.prefix(0x80000))\r\n0\r\n\r\n"
+        let chunked =
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n80000\r\n\(body.prefix(0x80000))\r\n80000\r\n\(body.prefix(0x80000))\r\n0\r\n\r\n"
         for text in [fixed, chunked] {
             guard case .done(let request) = Self.feed(text, pieces: 7) else {
                 Issue.record("not parsed")
@@ -156,7 +189,9 @@ struct RawHTTPParserTests {
         for round in 0..<3000 {
             var bytes: [UInt8]
             if round % 3 == 0 {
-                bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
             } else {
                 bytes = Array(seeds[round % seeds.count].utf8)
                 for _ in 0..<Int.random(in: 1...4, using: &generator) where !bytes.isEmpty {

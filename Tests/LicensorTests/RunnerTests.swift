@@ -7,7 +7,8 @@ import Testing
 @Suite("Runners", .serialized)
 struct RunnerTests {
     static let socketActivate = "/usr/bin/systemd-socket-activate"
-    static let lighttpd = ["/usr/sbin/lighttpd", "/usr/bin/lighttpd"].first { (path: String) in access(path, X_OK) == 0 }
+    static let lighttpd = ["/usr/sbin/lighttpd", "/usr/bin/lighttpd"].first { (path: String) in access(path, X_OK) == 0
+    }
 
     static func webhookURL(port: Int, prefix: String = "", secret: String = Harness.secret) -> String {
         "http://127.0.0.1:\(port)\(prefix)/webhooks/gumroad?secret=\(secret)"
@@ -71,7 +72,8 @@ struct RunnerTests {
             fd,
             Array(
                 ("POST /webhooks/gumroad?secret=\(Harness.secret) HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n").utf8))
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+                    .utf8))
         var interim: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 25)
         while interim.count < 25 {
@@ -161,7 +163,8 @@ struct RunnerTests {
         #expect(String(decoding: wrong.body, as: UTF8.self) == #"{"error":"not found"}"#)
 
         let get = try CurlHTTPClient().execute(
-            HTTPClientRequest(url: Self.webhookURL(port: server.port, prefix: "/licensor")), connectTimeout: .seconds(5),
+            HTTPClientRequest(url: Self.webhookURL(port: server.port, prefix: "/licensor")),
+            connectTimeout: .seconds(5),
             totalTimeout: .seconds(20))
         #expect(get.status == 405)
         #expect(get.header("Allow") == "POST")

@@ -42,7 +42,7 @@ final class FakeLambdaRuntime {
         let lines = events.map {
             JSONValue.object([("id", .string($0.id)), ("body", .string($0.body))]).serialized() + "\n"
         }
-       
+
         let eventsPath = directory + "/events.jsonl"
         guard let file = fopen(eventsPath, "wb") else { throw TestSupportError(description: "cannot write events") }
         for line in lines { fputs(line, file) }
