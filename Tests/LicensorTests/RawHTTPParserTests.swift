@@ -86,6 +86,7 @@ struct RawHTTPParserTests {
             "header block over the limit",
             "GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17_000))\r\n\r\n", 431
         ),
+        ("endless empty lines", String(repeating: "\r\n", count: 9000), 400),
         ("endless header block", "GET / HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 17_000))", 431),
     ]
 

@@ -92,6 +92,9 @@ public struct RawHTTPParser: Sendable {
                 return step
             case .head:
                 guard let end = headerBlockEnd() else {
+                    if headScan == nil && position > maximumHeaderBytes {
+                        return .failed(EnvelopeError("too many empty lines before the request line"))
+                    }
                     if buffer.count - position > maximumHeaderBytes {
                         return .failed(
                             EnvelopeError(
