@@ -63,7 +63,7 @@ let package = Package(
             dependencies: ["Licensor"],
             // Test data and stand-in servers are found through #filePath, not bundled: SwiftPM's resource accessor
             // would pull in full Foundation.
-            exclude: ["Resources", "Scripts", "Support/fake_postmark.py"]
+            exclude: ["Resources", "Scripts", "Support/fake_postmark.py", "Support/fake_lambda_runtime.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

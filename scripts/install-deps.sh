@@ -5,6 +5,7 @@ packages=(
     pkg-config libsqlite3-dev libssl-dev libyaml-dev libpq-dev libcurl4-openssl-dev  # the C libraries
     ca-certificates sqlite3 openssl curl python3 python3-pip                      # demo and test tools
     postgresql-15 pgbouncer                                                       # PostgreSQL tests
+    systemd lighttpd zip                   # runner tests: systemd-socket-activate, mod_cgi; Lambda packaging
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,12 @@ import Logging
 @main
 enum Entry {
     static func main() {
+        // Started as `bootstrap` inside Lambda (no arguments are passed there), run the Runtime API loop.
+        let name = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+        if name == "bootstrap", getenv("AWS_LAMBDA_RUNTIME_API") != nil {
+            LicensorCommand.main(["lambda"])
+            return
+        }
         if let format = Handle.fastPathFormat(Array(CommandLine.arguments.dropFirst())) {
             exit(Handle.answerOneRequest(format: format) ? 0 : 1)
         }
@@ -22,7 +28,7 @@ struct LicensorCommand: ParsableCommand {
         abstract: "Turns a storefront sale into a delivered software license.",
         subcommands: [
             Handle.self, Migrate.self, Replay.self, Keygen.self, Verify.self, Find.self, Resend.self, Revoke.self,
-            Issue.self, Events.self,
+            Issue.self, Events.self, Lambda.self,
         ],
         defaultSubcommand: Handle.self
     )
@@ -43,10 +49,14 @@ struct Handle: ParsableCommand {
     /// Reads one request on stdin and writes one response on stdout; false when no response could be written.
     static func answerOneRequest(format: EnvelopeFormat?) -> Bool {
         let context = CommandContext.make()
-        let application = Application(environment: context.environment, logger: context.logger)
+        // One budget for reading the request and answering it.
+        let deadline = Deadline(
+            budget: (try? Configuration(environment: context.environment).deadline)
+                ?? .milliseconds(Configuration.defaultDeadlineMilliseconds))
+        let application = Application(environment: context.environment, logger: context.logger, deadline: deadline)
         return Invocation.run(
             input: 0, output: 1, environment: context.environment, format: format, application: application,
-            logger: context.logger)
+            logger: context.logger, deadline: deadline)
     }
 
     /// The forced format when the arguments are exactly the request path (`[handle] [--format F]`), `.some(nil)`
@@ -65,6 +75,27 @@ struct Handle: ParsableCommand {
 }
 
 extension EnvelopeFormat: ExpressibleByArgument {}
+
+/// Runs the AWS Lambda Runtime API loop.
+struct Lambda: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve AWS Lambda invocations through the Runtime API at $AWS_LAMBDA_RUNTIME_API.")
+
+    func run() throws {
+        let context = CommandContext.make()
+        guard let api = context.environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty else {
+            printError("licensor: AWS_LAMBDA_RUNTIME_API is not set; `licensor lambda` runs only inside Lambda")
+            throw ExitCode(1)
+        }
+        let loop = LambdaRuntimeLoop(runtimeAPI: api, environment: context.environment, logger: context.logger)
+        do {
+            try loop.run()
+        } catch {
+            printError("licensor: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
 
 /// Creates or upgrades the schema.
 struct Migrate: ParsableCommand {

@@ -5,53 +5,125 @@ import Logging
 public enum Invocation {
     /// Reads the request from `input`, answers it with `application` and writes the response to `output` in the
     /// envelope's shape. Returns false only when no response could be written.
+    ///
+    /// Raw HTTP and CGI requests are read incrementally and bounded by `deadline` (by default `LICENSOR_DEADLINE_MS`
+    /// from now); JSON envelopes are read to EOF.
     public static func run(
         input: Int32, output: Int32, environment: [String: String], format forced: EnvelopeFormat?,
-        application: Application, logger: Logger
+        application: Application, logger: Logger, deadline: Deadline? = nil
     ) -> Bool {
-        let isCGI = forced == .cgi || (forced == nil && environment["GATEWAY_INTERFACE"]?.hasPrefix("CGI/") == true)
-        if isCGI {
-            logger.error("CGI is not supported by this build")
-            return write(output, encode(.error(501, "CGI is not supported yet"), as: .json))
+        let deadline =
+            deadline
+            ?? Deadline(budget: (try? Configuration(environment: environment).deadline) ?? .milliseconds(4000))
+        if forced == .cgi || (forced == nil && CGIEnvelope.isCGI(environment)) {
+            return runCGI(input: input, output: output, environment: environment, application, logger, deadline)
         }
-        let bytes: [UInt8]
+        var initial: [UInt8] = []
+        var format = forced
+        if format == nil {
+            // Peek at the first bytes without waiting for EOF: a raw HTTP client keeps its connection open.
+            while format == nil {
+                switch DescriptorReader.read(input, limit: 64 << 10, deadline: deadline) {
+                case .bytes(let bytes):
+                    initial += bytes
+                    if initial.contains(where: { !isSpace($0) }) { format = detect(initial) }
+                case .timedOut, .endOfFile, .failed:
+                    // Nothing usable arrived: on a socket that is an HTTP client, anywhere else a JSON pipe.
+                    format = isSocket(input) ? .http : .json
+                }
+            }
+        }
+        if format == .http {
+            return runHTTP(input: input, output: output, initial: initial, application, logger, deadline)
+        }
+        return runJSON(input: input, output: output, initial: initial, forced: forced, application, logger)
+    }
+
+    private static func runJSON(
+        input: Int32, output: Int32, initial: [UInt8], forced: EnvelopeFormat?, _ application: Application,
+        _ logger: Logger
+    ) -> Bool {
+        var bytes = initial
         do {
-            bytes = try FileIO.readAll(fd: input, path: "stdin", limit: RequestLimits.maximumEnvelope)
+            bytes += try FileIO.readAll(
+                fd: input, path: "stdin", limit: max(0, RequestLimits.maximumEnvelope - initial.count))
         } catch {
             let tooLarge = error.reason.hasPrefix("larger")
             logger.notice("cannot read the request", metadata: ["error": "\(error)"])
             let response = HTTPResponse.error(tooLarge ? 413 : 400, tooLarge ? "request too large" : "\(error)")
-            return write(output, encode(response, as: forced ?? .json))
+            return write(output, JSONEnvelope.encode(response))
         }
-        let format = forced ?? detect(bytes)
         let response: HTTPResponse
         do throws(EnvelopeError) {
-            switch format {
-            case .json, .apigw1, .apigw2:
-                let (request, _) = try JSONEnvelope.decode(bytes, format: forced)
-                response = application.handle(request)
-            case .http, .cgi:
-                throw EnvelopeError(status: 501, "raw HTTP is not supported by this build")
-            }
+            let (request, _) = try JSONEnvelope.decode(bytes, format: forced)
+            response = application.handle(request)
         } catch {
             logger.notice("bad request envelope", metadata: ["error": "\(error)"])
             response = .error(error.status, error.reason)
         }
         logger.info("answered", metadata: ["status": "\(response.status)"])
-        return write(output, encode(response, as: format))
+        return write(output, JSONEnvelope.encode(response))
+    }
+
+    private static func runHTTP(
+        input: Int32, output: Int32, initial: [UInt8], _ application: Application, _ logger: Logger,
+        _ deadline: Deadline
+    ) -> Bool {
+        // A client that hangs up must end in a failed write, not in death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        switch DescriptorReader.readHTTPRequest(input: input, output: output, initial: initial, deadline: deadline) {
+        case .success(let request):
+            let response = application.handle(request)
+            logger.info("answered", metadata: ["status": "\(response.status)"])
+            return write(output, RawHTTPResponse.encode(response, omitBody: request.method == "HEAD"))
+        case .failure(let error):
+            logger.notice("bad raw HTTP request", metadata: ["error": "\(error)", "status": "\(error.status)"])
+            let written = write(output, RawHTTPResponse.encode(.error(error.status, error.reason)))
+            // After a 408 the client has stopped sending; otherwise it may still be sending what we refused.
+            if written && error.status != 408 { DescriptorReader.lingeringClose(input: input, output: output) }
+            return written
+        }
+    }
+
+    private static func runCGI(
+        input: Int32, output: Int32, environment: [String: String], _ application: Application, _ logger: Logger,
+        _ deadline: Deadline
+    ) -> Bool {
+        let response: HTTPResponse
+        var method = environment["REQUEST_METHOD"] ?? ""
+        do throws(EnvelopeError) {
+            var (request, length) = try CGIEnvelope.decodeHead(environment: environment)
+            method = request.method
+            request.body = try DescriptorReader.readExactly(length, from: input, deadline: deadline).get()
+            response = application.handle(request)
+        } catch {
+            logger.notice("bad CGI request", metadata: ["error": "\(error)", "status": "\(error.status)"])
+            response = .error(error.status, error.reason)
+        }
+        logger.info("answered", metadata: ["status": "\(response.status)"])
+        return write(output, CGIEnvelope.encode(response, omitBody: method.uppercased() == "HEAD"))
     }
 
     /// Guesses the envelope from the first bytes: a JSON object, else a raw HTTP request line.
     static func detect(_ bytes: [UInt8]) -> EnvelopeFormat {
-        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        let first = bytes.first { !isSpace($0) }
         if let first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) { return .http }
         return .json
     }
 
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
+    private static func isSocket(_ fd: Int32) -> Bool {
+        var info = stat()
+        return fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
+    }
+
     /// The response bytes in the envelope's shape.
-    public static func encode(_ response: HTTPResponse, as format: EnvelopeFormat) -> [UInt8] {
+    public static func encode(_ response: HTTPResponse, as format: EnvelopeFormat, omitBody: Bool = false) -> [UInt8] {
         switch format {
-        case .json, .apigw1, .apigw2, .http, .cgi: JSONEnvelope.encode(response)
+        case .json, .apigw1, .apigw2: JSONEnvelope.encode(response)
+        case .http: RawHTTPResponse.encode(response, omitBody: omitBody)
+        case .cgi: CGIEnvelope.encode(response, omitBody: omitBody)
         }
     }
 

@@ -1,0 +1,69 @@
+/// CGI/1.1 (RFC 3875): the request in environment variables and the body on stdin; the response as CGI header lines
+/// with a `Status:` field.
+public enum CGIEnvelope {
+    /// Whether the environment says a CGI server started this process.
+    public static func isCGI(_ environment: [String: String]) -> Bool {
+        environment["GATEWAY_INTERFACE"]?.uppercased().hasPrefix("CGI/") == true
+    }
+
+    /// The request without its body, and the number of body bytes to read from stdin (`CONTENT_LENGTH`).
+    public static func decodeHead(
+        environment env: [String: String]
+    ) throws(EnvelopeError) -> (request: HTTPRequest, bodyLength: Int) {
+        guard let method = env["REQUEST_METHOD"], !method.isEmpty else {
+            throw EnvelopeError("CGI variable REQUEST_METHOD is missing")
+        }
+        guard method.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw EnvelopeError("CGI variable REQUEST_METHOD is invalid")
+        }
+        let pathInfo = env["PATH_INFO"] ?? ""
+        let path = pathInfo.isEmpty ? "/" : pathInfo
+        let query: [(name: String, value: String)]
+        do {
+            query = try FormDecoding.decode(Array((env["QUERY_STRING"] ?? "").utf8), plusIsSpace: true)
+        } catch {
+            throw EnvelopeError("query string: \(error.reason)")
+        }
+        var bodyLength = 0
+        if let raw = env["CONTENT_LENGTH"]?.trimmed, !raw.isEmpty {
+            guard raw.utf8.count <= 18, raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(raw) else {
+                throw EnvelopeError("CGI variable CONTENT_LENGTH is not a number")
+            }
+            bodyLength = length
+        }
+        guard bodyLength <= RequestLimits.maximumBody else {
+            throw EnvelopeError(status: 413, "request body is larger than \(RequestLimits.maximumBody) bytes")
+        }
+        var fields: [(name: String, value: String)] = []
+        if let type = env["CONTENT_TYPE"], !type.isEmpty { fields.append(("Content-Type", type)) }
+        if bodyLength > 0 { fields.append(("Content-Length", String(bodyLength))) }
+        for (name, value) in env.sorted(by: { $0.key < $1.key }) where name.hasPrefix("HTTP_") && name.count > 5 {
+            fields.append((headerName(fromMetaVariable: name), value))
+        }
+        let request = HTTPRequest(method: method, path: path, query: query, headers: HTTPHeaders(fields))
+        return (request, bodyLength)
+    }
+
+    /// `HTTP_X_FOO_BAR` → `X-Foo-Bar`.
+    static func headerName(fromMetaVariable name: String) -> String {
+        name.dropFirst(5).split(separator: "_", omittingEmptySubsequences: false)
+            .map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }
+            .joined(separator: "-")
+    }
+
+    /// The response as a CGI document response: `Status`, `Content-Type`, other headers, a blank line, the body (left
+    /// out for `HEAD`, RFC 3875 §4.3.3).
+    public static func encode(_ response: HTTPResponse, omitBody: Bool = false) -> [UInt8] {
+        var text = "Status: \(response.status) \(response.reasonPhrase)\r\n"
+        let type = response.headers["Content-Type"] ?? "application/octet-stream"
+        text += "Content-Type: \(RawHTTPResponse.sanitized(type))\r\n"
+        let skipped = RawHTTPResponse.framingHeaders.union(["content-type", "status"])
+        for (name, value) in response.headers where !skipped.contains(name.lowercased()) {
+            text += "\(name): \(RawHTTPResponse.sanitized(value))\r\n"
+        }
+        text += "Content-Length: \(response.body.count)\r\n\r\n"
+        var bytes = Array(text.utf8)
+        if !omitBody { bytes += response.body }
+        return bytes
+    }
+}
