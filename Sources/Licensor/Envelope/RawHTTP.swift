@@ -400,19 +400,10 @@ public struct RawHTTPParser: Sendable {
         guard rest.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { return nil }
         var size = 0
         for c in digits {
-            guard let v = hexValue(c) else { return nil }
+            guard let v = FormDecoding.hexValue(c) else { return nil }
             size = size << 4 | Int(v)
         }
         return size
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: c - 0x30
-        case 0x41...0x46: c - 0x41 + 10
-        case 0x61...0x66: c - 0x61 + 10
-        default: nil
-        }
     }
 
     private static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }

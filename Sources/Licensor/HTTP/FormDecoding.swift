@@ -80,7 +80,8 @@ public enum FormDecoding {
         return out
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8? {
+    /// The value of one ASCII hex digit, or nil.
+    static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: c - 0x30
         case 0x41...0x46: c - 0x41 + 10

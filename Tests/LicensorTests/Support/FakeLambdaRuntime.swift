@@ -49,26 +49,7 @@ final class FakeLambdaRuntime {
         fclose(file)
         var arguments = ["python3", Self.scriptPath, "--events", eventsPath, "--log", directory + "/calls.jsonl"]
         for n in rssAfter { arguments += ["--rss-after", String(n)] }
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw TestSupportError(description: "pipe failed") }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        defer { close(fds[0]) }
-        var child: pid_t = 0
-        do {
-            defer { close(fds[1]) }
-            child = try spawn(arguments, stdoutFD: fds[1])
-        }
-        pid = child
-        guard let line = readLine(from: fds[0], timeoutMilliseconds: 15_000), line.hasPrefix("PORT "),
-            let port = Int(line.dropFirst(5))
-        else {
-            kill(child, SIGKILL)
-            var status: Int32 = 0
-            waitpid(child, &status, 0)
-            throw TestSupportError(description: "fake_lambda_runtime.py did not report its port")
-        }
-        self.port = port
+        (pid, port) = try startLoopbackServer(arguments, name: "fake_lambda_runtime.py")
     }
 
     deinit {

@@ -37,31 +37,7 @@ final class FakePostmark {
             arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key]
         }
 
-        var fds: [Int32] = [-1, -1]
-        // CLOEXEC: tests run in parallel, and another test's child must not inherit this pipe (pipe2 is not
-        // visible from Swift's Glibc module, so there is a tiny window; harmless for a test helper).
-        guard pipe(&fds) == 0 else {
-            throw TestSupportError(description: "pipe failed: errno \(errno)")
-        }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        defer { close(fds[0]) }
-        var childPID: pid_t = 0
-        do {
-            defer { close(fds[1]) }
-            childPID = try spawn(arguments, stdoutFD: fds[1])
-        }
-        pid = childPID
-
-        guard let line = readLine(from: fds[0], timeoutMilliseconds: 15_000), line.hasPrefix("PORT "),
-            let port = Int(line.dropFirst(5))
-        else {
-            kill(childPID, SIGKILL)
-            var status: Int32 = 0
-            waitpid(childPID, &status, 0)
-            throw TestSupportError(description: "fake_postmark.py did not report its port")
-        }
-        self.port = port
+        (pid, port) = try startLoopbackServer(arguments, name: "fake_postmark.py")
     }
 
     deinit {
@@ -91,6 +67,33 @@ final class FakePostmark {
             try decoder.decode(RecordedRequest.self, from: Data(line))
         }
     }
+}
+
+/// Starts a stand-in server script that prints `PORT <n>` as its first line, and returns its pid and port.
+func startLoopbackServer(_ arguments: [String], name: String) throws -> (pid: pid_t, port: Int) {
+    var fds: [Int32] = [-1, -1]
+    // CLOEXEC: tests run in parallel, and another test's child must not inherit this pipe (pipe2 is not
+    // visible from Swift's Glibc module, so there is a tiny window; harmless for a test helper).
+    guard pipe(&fds) == 0 else {
+        throw TestSupportError(description: "pipe failed: errno \(errno)")
+    }
+    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+    _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+    defer { close(fds[0]) }
+    var child: pid_t = 0
+    do {
+        defer { close(fds[1]) }
+        child = try spawn(arguments, stdoutFD: fds[1])
+    }
+    guard let line = readLine(from: fds[0], timeoutMilliseconds: 15_000), line.hasPrefix("PORT "),
+        let port = Int(line.dropFirst(5))
+    else {
+        kill(child, SIGKILL)
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        throw TestSupportError(description: "\(name) did not report its port")
+    }
+    return (child, port)
 }
 
 /// Runs `body` with a fresh fake server that is killed afterwards, whatever happens.
