@@ -32,10 +32,12 @@ extension Operations {
         var outcomes: [FulfillmentOutcome] = []
         var skipped: [String] = []
         try withPipeline { _, services in
+            var dependencies = services.pipelineDependencies
+            dependencies.durableMarks = false  // one flush at the end instead of an fsync per event
+            defer { try? services.store.flush() }
             let makePipeline = {
                 FulfillmentPipeline(
-                    dependencies: services.pipelineDependencies, deadline: Deadline(budget: configuration.deadline),
-                    logger: logger)
+                    dependencies: dependencies, deadline: Deadline(budget: configuration.deadline), logger: logger)
             }
             if selection.spool {
                 guard let directory = configuration.spoolDirectory else {

@@ -44,6 +44,8 @@ public struct FulfillmentPipeline {
         /// How long another delivery's claim on sending an email is honoured: past it, that delivery cannot still
         /// be running (its deadline has passed), so a replay may send.
         public var emailClaimLifetime: Duration = .seconds(15)
+        /// Whether each event's final mark waits for stable storage; replay turns it off and flushes once.
+        public var durableMarks = true
 
         /// Creates the dependencies.
         public init(
@@ -95,7 +97,7 @@ public struct FulfillmentPipeline {
         }
         FaultPoint.reached("before-mark")
         do {
-            try deps.store.finishEvent(id: eventID, error: error)
+            try deps.store.finishEvent(id: eventID, error: error, durable: deps.durableMarks)
         } catch let markError {
             logger.error("could not mark the audit row", metadata: ["event_id": "\(eventID)", "error": "\(markError)"])
             return FulfillmentOutcome(eventID: eventID, error: error ?? "mark: \(markError)", licenseKey: licenseKey)

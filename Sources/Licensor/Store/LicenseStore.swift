@@ -13,8 +13,11 @@ public protocol LicenseStore: AnyObject {
     func recordEvent(
         eventType: String, orderID: String?, payload: JSONValue, receivedAt: Timestamp
     ) throws(StoreError) -> Int64
-    /// Marks an audit row done (`error` nil) or failed.
-    func finishEvent(id: Int64, error: String?) throws(StoreError)
+    /// Marks an audit row done (`error` nil) or failed; `durable` waits for stable storage (batch callers skip it
+    /// and call `flush()` once at the end).
+    func finishEvent(id: Int64, error: String?, durable: Bool) throws(StoreError)
+    /// Puts every earlier commit on stable storage.
+    func flush() throws(StoreError)
     /// One audit row.
     func event(id: Int64) throws(StoreError) -> AuditEvent?
     /// Audit rows newest first.

@@ -103,13 +103,18 @@ public final class SQLLicenseStore: LicenseStore {
         return id
     }
 
-    public func finishEvent(id: Int64, error: String?) throws(StoreError) {
-        // The last write of a request: durable, and its fsync also makes the license and email rows before it so.
-        _ = try db.durably { () throws(StoreError) in
-            try db.execute(
+    public func finishEvent(id: Int64, error: String?, durable: Bool) throws(StoreError) {
+        let mark = { () throws(StoreError) in
+            try self.db.execute(
                 "UPDATE gumroad_events SET processed = \(error == nil ? "TRUE" : "FALSE"), error = $2 WHERE id = $1",
                 [.integer(id), .optional(error)])
         }
+        // The last write of a request: durable, and its fsync also makes the license and email rows before it so.
+        _ = durable ? try db.durably(mark) : try mark()
+    }
+
+    public func flush() throws(StoreError) {
+        if dialect == .sqlite { try db.query("PRAGMA wal_checkpoint(FULL)", []) }
     }
 
     private var eventColumns: String {
