@@ -14,6 +14,7 @@ final class EVPKey {
 
     /// The Ed25519 key whose private half is the 32-byte `seed`.
     static func ed25519(seed: UnsafeRawBufferPointer) throws -> EVPKey {
+        OpenSSLLibrary.ensureInitialized()
         guard seed.count == 32 else {
             throw CryptoError(.invalidKey, "an Ed25519 seed is 32 bytes, not \(seed.count)")
         }
@@ -27,6 +28,7 @@ final class EVPKey {
 
     /// The Ed25519 public key with the 32-byte encoding `raw`.
     static func ed25519(publicKey raw: [UInt8]) throws -> EVPKey {
+        OpenSSLLibrary.ensureInitialized()
         guard raw.count == 32 else {
             throw CryptoError(.invalidKey, "an Ed25519 public key is 32 bytes, not \(raw.count)")
         }
@@ -39,6 +41,7 @@ final class EVPKey {
 
     /// A fresh Ed25519 key pair from OpenSSL's key generator.
     static func generateEd25519() throws -> EVPKey {
+        OpenSSLLibrary.ensureInitialized()
         guard let context = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nil) else {
             throw CryptoError(
                 .keyGeneration, "could not create an Ed25519 key generation context",
@@ -55,6 +58,7 @@ final class EVPKey {
 
     /// Parses the first private key in PEM text; encrypted keys are refused rather than prompting for a password.
     static func readPrivatePEM(_ text: String) throws -> EVPKey {
+        OpenSSLLibrary.ensureInitialized()
         OpenSSLErrorQueue.clear()
         let pointer = try MemoryBIO.reading(Array(text.utf8)) { bio in
             // A NULL callback would make OpenSSL ask for a passphrase on the terminal.
@@ -79,6 +83,7 @@ final class EVPKey {
 
     /// Parses the first SubjectPublicKeyInfo ("PUBLIC KEY") in PEM text.
     static func readPublicPEM(_ text: String) throws -> EVPKey {
+        OpenSSLLibrary.ensureInitialized()
         OpenSSLErrorQueue.clear()
         let pointer = try MemoryBIO.reading(Array(text.utf8)) { bio in
             PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in -1 }, nil)

@@ -4,6 +4,7 @@ import CCrypto
 public enum SecureRandom {
     /// Returns `count` cryptographically secure random bytes.
     public static func bytes(count: Int) throws -> [UInt8] {
+        OpenSSLLibrary.ensureInitialized()
         guard count >= 0 else { throw CryptoError(.randomFailed, "negative byte count \(count)") }
         var result = [UInt8](repeating: 0, count: count)
         var offset = 0
