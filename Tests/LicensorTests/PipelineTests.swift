@@ -1,5 +1,6 @@
-import Licensor
 import Testing
+
+@testable import Licensor
 
 /// The whole pipeline in-process against a real database, on both stores.
 @Suite("Fulfilment pipeline")
@@ -188,6 +189,17 @@ struct PipelineTests {
         #expect(message.htmlBody.contains(LicenseEmailTemplates.htmlEscape(name)))
         #expect(message.textBody.contains(name))
         #expect(!LicenseEmailTemplates.htmlEscape(name).contains(where: { "<>\"'".contains($0) }))
+    }
+
+    @Test(
+        "placeholders are filled; unknown and unterminated ones stay visible",
+        arguments: [
+            ("Hi {{name}}!", "Hi Zoë <3!"), ("Hi {{ name }}", "Hi Zoë <3"), ("{{nope}} {{name}}", "{{nope}} Zoë <3"),
+            ("{{name", "{{name"), ("{{}}", "{{}}"), ("{{{name}}}", "{{{name}}}"), ("", ""),
+            ("}}{{name}}{{", "}}Zoë <3{{"),
+        ])
+    func placeholders(template: String, expected: String) {
+        #expect(LicenseEmailTemplates.fill(template, ["name": "Zoë <3"], escape: { $0 }) == expected)
     }
 
     @Test("the built-in templates equal the shipped files in config/")

@@ -51,40 +51,57 @@ public struct LicenseEmailTemplates: Sendable {
     /// Replaces `{{key}}` (spaces inside the braces allowed) with its value; unknown placeholders stay visible so a
     /// seller notices a typo.
     static func fill(_ template: String, _ values: [String: String], escape: (String) -> String) -> String {
-        var out = ""
-        var rest = template[...]
-        while let open = rest.firstRange(of: "{{") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
-                rest = rest[open.lowerBound...]
-                break
+        // Scans the UTF-8 bytes: replay renders thousands of messages, and generic substring search showed up in
+        // its profile.
+        let bytes = Array(template.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 512)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "{"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{"),
+                let close = Self.closingBraces(in: bytes, from: i + 2)
+            else {
+                out.append(bytes[i])
+                i += 1
+                continue
             }
-            let key = String(rest[open.upperBound..<close.lowerBound]).trimmed
+            let key = String(decoding: bytes[(i + 2)..<close], as: UTF8.self).trimmed
             if let value = values[key] {
-                out += escape(value)
+                out += escape(value).utf8
             } else {
-                out += rest[open.lowerBound..<close.upperBound]
+                out += bytes[i..<(close + 2)]
             }
-            rest = rest[close.upperBound...]
+            i = close + 2
         }
-        return out + rest
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func closingBraces(in bytes: [UInt8], from start: Int) -> Int? {
+        var j = start
+        while j + 1 < bytes.count {
+            if bytes[j] == UInt8(ascii: "}"), bytes[j + 1] == UInt8(ascii: "}") { return j }
+            j += 1
+        }
+        return nil
     }
 
     /// Escapes the five HTML-significant characters.
     public static func htmlEscape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
+        let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
+        guard text.utf8.contains(where: special) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out += "&amp;".utf8
+            case UInt8(ascii: "<"): out += "&lt;".utf8
+            case UInt8(ascii: ">"): out += "&gt;".utf8
+            case UInt8(ascii: "\""): out += "&quot;".utf8
+            case UInt8(ascii: "'"): out += "&#39;".utf8
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func splitSubject(_ text: String) -> (subject: String?, body: String) {
