@@ -1,0 +1,74 @@
+import Licensor
+import Testing
+
+@Suite("License token properties")
+struct LicenseTokenPropertyTests {
+    /// Claims with random text everywhere and whole-second times, which is what a token carries.
+    static func randomClaims(using generator: inout some RandomNumberGenerator) -> LicenseClaims {
+        func text() -> String { RandomText.string(maximumLength: 24, using: &generator) }
+        // 0001-01-01 … 9999-12-31, the range RFC 3339 years can express.
+        let seconds = Int64.random(in: -62_135_596_800...253_402_300_799, using: &generator)
+        let issued = Timestamp(seconds: seconds)
+        let expires: Timestamp? =
+            Bool.random(using: &generator)
+            ? nil : Timestamp(seconds: Int64.random(in: seconds...253_402_300_799, using: &generator))
+        return LicenseClaims(
+            issuer: text(), key: text(), productID: text(), productName: Bool.random(using: &generator) ? text() : nil,
+            tier: text(), name: text(), email: text(), issuedAt: issued, expiresAt: expires)
+    }
+
+    @Test("random claims sign and verify to the same claims", arguments: 0..<4)
+    func roundTrip(batch: Int) throws {
+        let key = try Ed25519PrivateKey.generate()
+        let other = try Ed25519PrivateKey.generate()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let claims = Self.randomClaims(using: &generator)
+            let token = try LicenseToken.sign(claims, with: key)
+            let before = claims.expiresAt.map { Timestamp(microseconds: $0.microseconds - 1) } ?? .lifetime
+            #expect(
+                try LicenseToken.verify(token, trustedKeys: [other.publicKey, key.publicKey], now: before) == claims)
+            #expect(try LicenseToken.unverifiedClaims(of: token) == claims)
+            // The footer's key id picks the key, so a token is refused when only another key is trusted.
+            #expect(throws: LicenseToken.VerificationError.self) {
+                try LicenseToken.verify(token, trustedKeys: [other.publicKey], now: before)
+            }
+            if let expires = claims.expiresAt {
+                #expect(throws: LicenseToken.VerificationError.self) {
+                    try LicenseToken.verify(token, trustedKeys: [key.publicKey], now: expires)
+                }
+            }
+        }
+    }
+
+    @Test("any single-byte change to a license token is rejected")
+    func everyByteChanged() throws {
+        let key = try Ed25519PrivateKey.generate()
+        let claims = LicenseClaims(
+            key: "ABCD-EFGH-JKLM-NPQR", productID: "prod_Ab12", productName: "Pro App", tier: "team",
+            name: "Ada Lovelace", email: "ada@example.com", issuedAt: Timestamp(seconds: 1_700_000_000),
+            expiresAt: Timestamp(seconds: 1_900_000_000))
+        let token = Array(try LicenseToken.sign(claims, with: key).utf8)
+        let now = Timestamp(seconds: 1_800_000_000)
+        #expect(
+            try LicenseToken.verify(String(decoding: token, as: UTF8.self), trustedKeys: [key.publicKey], now: now)
+                == claims)
+        let replacements: [UInt8] = [
+            0x00, UInt8(ascii: "A"), UInt8(ascii: "g"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+            UInt8(ascii: "."), UInt8(ascii: "="), 0x7F, 0xC3, 0xFF,
+        ]
+        for position in token.indices {
+            var candidates = replacements
+            // Flipping the lowest bit often lands on the neighbouring base64url symbol, the subtlest change.
+            candidates.append(token[position] ^ 0x01)
+            for replacement in candidates where replacement != token[position] {
+                var altered = token
+                altered[position] = replacement
+                let text = String(decoding: altered, as: UTF8.self)
+                #expect(throws: LicenseToken.VerificationError.self, "byte \(position) → \(replacement)") {
+                    try LicenseToken.verify(text, trustedKeys: [key.publicKey], now: now)
+                }
+            }
+        }
+    }
+}
