@@ -20,7 +20,7 @@ swift build --product licensor 2>&1 | grep -E "error|Build" | tail -1
 export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan-suppressions.txt:print_suppressions=0
 set +e
 swift test --sanitize=address --scratch-path .build-asan 2>&1 | tee "$root/asan.log" \
-    | grep -E "^✘|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY|Test run with"
+    | grep -E "^✘|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY|Test run with|leak of|^    #[0-9]+ "
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "swift test under ASan failed (exit $status)" >&2; exit "$status"; }
