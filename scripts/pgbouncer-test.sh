@@ -38,25 +38,8 @@ else
     as_owner() { "$@"; }
 fi
 
-port_is_free() {
-    local hex
-    hex=$(printf '%04X' "$1")
-    ! awk -v port="$hex" 'NR > 1 && $4 == "0A" { split($2, a, ":"); if (a[2] == port) found = 1 }
-        END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-
-pick_port() {
-    local port tries=0
-    while [ $tries -lt 200 ]; do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        if port_is_free "$port"; then
-            echo "$port"
-            return 0
-        fi
-        tries=$((tries + 1))
-    done
-    die "could not find a free TCP port"
-}
+# shellcheck source=scripts/lib-free-port.sh
+. "$(dirname "$0")/lib-free-port.sh"
 
 pid_running() {
     [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null
