@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# The test suite under AddressSanitizer (with LeakSanitizer): a separate build in .build-asan. The tests that run
-# the built binary as a process use the ordinary debug build (scripts/test.sh builds it); the library code they
-# exercise in-process is instrumented. Needs the same servers as scripts/test.sh, which this script starts.
+# The whole test suite under AddressSanitizer (with LeakSanitizer) in its own scratch path: builds the library, the
+# tests and the `licensor` binary with ASan, points the process tests at that binary, and runs `swift test` against
+# a throwaway PostgreSQL cluster and PgBouncer, as scripts/test.sh does. .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scratch=.build-asan
 root=$(mktemp -d /tmp/licensor-asan.XXXXXX)
-chmod 755 "$root"
-trap 'scripts/pgbouncer-test.sh stop "$root/pgbouncer" >/dev/null 2>&1 || true
-      scripts/pg-test-cluster.sh stop "$root/pg" >/dev/null 2>&1 || true; rm -rf "$root"' EXIT
+chmod 755 "$root"  # the postgres user must reach the cluster folder inside
+stop_servers() {
+    scripts/pgbouncer-test.sh stop "$root/pgbouncer" >/dev/null 2>&1 || true
+    scripts/pg-test-cluster.sh stop "$root/pg" >/dev/null 2>&1 || true
+    rm -rf "$root"
+}
+trap stop_servers EXIT
 scripts/pg-test-cluster.sh start "$root/pg" >"$root/env"
-scripts/pgbouncer-test.sh start "$root/pgbouncer" "$(sed -n 's/^PG_PORT=//p' "$root/env")" >>"$root/env"
+port=$(sed -n 's/^PG_PORT=//p' "$root/env")
+scripts/pgbouncer-test.sh start "$root/pgbouncer" "$port" >>"$root/env"
 set -a
 # shellcheck disable=SC1091
 . "$root/env"
 set +a
 unset DATABASE_URL
-swift build --product licensor 2>&1 | grep -E "error|Build" | tail -1
-# Leaks inside the Swift runtime's and the test harness's own one-time allocations are not ours.
-export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan-suppressions.txt:print_suppressions=0
+
+# LSan suppressions for allocations that are not licensor's (see scripts/lsan-suppressions.txt).
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt:print_suppressions=0"
+swift build --sanitize=address --scratch-path "$scratch" --build-tests 2>&1 | grep -E "error|Build" | tail -3
+export LICENSOR_BINARY="$PWD/$scratch/debug/licensor"
+export LICENSOR_SANITIZED_BINARY=1  # tells the Lambda memory test that ASan's quarantine inflates RSS
+[ -x "$LICENSOR_BINARY" ] || { echo "ASan build of licensor failed" >&2; exit 1; }
 set +e
-swift test --sanitize=address --scratch-path .build-asan 2>&1 | tee "$root/asan.log" \
-    | grep -E "^✘|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY|Test run with|leak of|^    #[0-9]+ "
+swift test --sanitize=address --scratch-path "$scratch" 2>&1 | tee "$scratch/swift-test.log" \
+    | grep -E "^✘|error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY|Test run with"
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "swift test under ASan failed (exit $status)" >&2; exit "$status"; }
+echo "ASan test run passed"

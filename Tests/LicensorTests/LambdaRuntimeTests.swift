@@ -99,7 +99,11 @@ struct LambdaRuntimeTests {
         let early = try #require(rss.first { $0.after == 10 }?.kb)
         let late = try #require(rss.first { $0.after == 1000 }?.kb)
         print("Lambda loop VmRSS after 10 invocations: \(early) KiB, after 1000: \(late) KiB")
-        #expect(late - early <= 4 * 1024, "VmRSS grew from \(early) KiB to \(late) KiB")
+        // Under AddressSanitizer freed memory sits in its quarantine, so RSS grows by design there; the plain run
+        // (scripts/test.sh) holds the bound.
+        if getenv("LICENSOR_SANITIZED_BINARY") == nil {
+            #expect(late - early <= 4 * 1024, "VmRSS grew from \(early) KiB to \(late) KiB")
+        }
         // Each invocation opens and closes its own database connection: no descriptor may be left behind.
         let earlyFDs = try #require(rss.first { $0.after == 10 }?.fds)
         #expect(rss.first { $0.after == 1000 }?.fds == earlyFDs)

@@ -72,3 +72,26 @@ struct LicenseTokenPropertyTests {
         }
     }
 }
+
+@Suite("Fuzzer regressions")
+struct FuzzerRegressionTests {
+    @Test(
+        "times that an offset or leap second pushes out of four-digit years are rejected",
+        arguments: [
+            "9999-12-31T23:59:59-01:00", "0000-01-01T00:00:00+01:00", "9999-12-31T23:59:60Z",
+            "0000-01-01 00:00:00.5+00:01",
+        ])
+    func outOfRangeTimes(text: String) {
+        #expect(Timestamp(parsing: text) == nil)
+    }
+
+    @Test(
+        "the edges of the four-digit years parse and write back",
+        arguments: [
+            "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59+00:00",
+        ])
+    func edgeTimes(text: String) throws {
+        let time = try #require(Timestamp(parsing: text))
+        #expect(Timestamp(parsing: time.rfc3339) == time)
+    }
+}

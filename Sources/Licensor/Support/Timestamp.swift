@@ -119,7 +119,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         guard i == b.count else { return nil }
         self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second, micro: micro)
         microseconds -= Int64(offsetSeconds) * 1_000_000
+        // An offset or a leap second can carry 9999-12-31 or 0000-01-01 out of the four-digit years, which
+        // `rfc3339` could not write back in a parseable form (found by the token fuzzer).
+        guard (Timestamp.earliest...Timestamp.latest).contains(self) else { return nil }
     }
+
+    /// 0000-01-01T00:00:00Z, the earliest instant with a four-digit year.
+    static let earliest = Timestamp(year: 0, month: 1, day: 1)
+    /// 9999-12-31T23:59:59.999999Z, the latest instant with a four-digit year.
+    static let latest = Timestamp(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, micro: 999_999)
 
     /// This instant moved by calendar days, months and years in UTC; a day past the end of the target month is
     /// clamped to its last day (Jan 31 + 1 month = Feb 28 or 29).

@@ -7,6 +7,9 @@ public final class SQLiteDatabase: SQLDatabase {
     /// The database file.
     public let path: String
     private var handle: OpaquePointer?
+    /// Prepared statements by SQL text: replay runs the same dozen statements thousands of times. PRAGMAs and
+    /// transaction control are not cached.
+    private var statements: [String: OpaquePointer] = [:]
 
     /// Opens (creating if needed) the database file; waits at most `busyTimeout` for another writer.
     public init(path: String, busyTimeout: Duration) throws(StoreError) {
@@ -46,6 +49,8 @@ public final class SQLiteDatabase: SQLDatabase {
     deinit { close() }
 
     public func close() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements = [:]
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
@@ -86,10 +91,25 @@ public final class SQLiteDatabase: SQLDatabase {
 
     private func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> (rows: [SQLRow], changes: Int) {
         guard let handle else { throw StoreError(.unavailable, "SQLite database is closed") }
-        var statement: OpaquePointer?
-        let prepared = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
-        guard prepared == SQLITE_OK, let statement else { throw failure("prepare", prepared) }
-        defer { sqlite3_finalize(statement) }
+        let cacheable = !sql.hasPrefix("PRAGMA") && !sql.hasPrefix("BEGIN") && sql != "COMMIT" && sql != "ROLLBACK"
+        let statement: OpaquePointer
+        if cacheable, let cached = statements[sql] {
+            statement = cached
+        } else {
+            var prepared: OpaquePointer?
+            let rc = sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
+            guard rc == SQLITE_OK, let prepared else { throw failure("prepare", rc) }
+            statement = prepared
+            if cacheable { statements[sql] = prepared }
+        }
+        defer {
+            if cacheable {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            } else {
+                sqlite3_finalize(statement)
+            }
+        }
         try bind(parameters, to: statement)
         var rows: [SQLRow] = []
         let columnCount = sqlite3_column_count(statement)
