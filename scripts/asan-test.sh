@@ -5,22 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build-asan
-root=$(mktemp -d /tmp/licensor-asan.XXXXXX)
-chmod 755 "$root"  # the postgres user must reach the cluster folder inside
-stop_servers() {
-    scripts/pgbouncer-test.sh stop "$root/pgbouncer" >/dev/null 2>&1 || true
-    scripts/pg-test-cluster.sh stop "$root/pg" >/dev/null 2>&1 || true
-    rm -rf "$root"
-}
-trap stop_servers EXIT
-scripts/pg-test-cluster.sh start "$root/pg" >"$root/env"
-port=$(sed -n 's/^PG_PORT=//p' "$root/env")
-scripts/pgbouncer-test.sh start "$root/pgbouncer" "$port" >>"$root/env"
-set -a
-# shellcheck disable=SC1091
-. "$root/env"
-set +a
-unset DATABASE_URL
+# shellcheck source=scripts/lib-test-servers.sh
+. scripts/lib-test-servers.sh
+start_test_servers
 
 # LSan suppressions for allocations that are not licensor's (see scripts/lsan-suppressions.txt).
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

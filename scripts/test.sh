@@ -4,27 +4,13 @@
 # stops the servers. README.md names this command; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(mktemp -d /tmp/licensor-test.XXXXXX)
-chmod 755 "$root"  # the postgres user must reach the cluster folder inside
-stop_servers() {
-    scripts/pgbouncer-test.sh stop "$root/pgbouncer" >/dev/null 2>&1 || true
-    scripts/pg-test-cluster.sh stop "$root/pg" >/dev/null 2>&1 || true
-    rm -rf "$root"
-}
-trap stop_servers EXIT
-scripts/pg-test-cluster.sh start "$root/pg" >"$root/env"
-port=$(sed -n 's/^PG_PORT=//p' "$root/env")
-scripts/pgbouncer-test.sh start "$root/pgbouncer" "$port" >>"$root/env"
-set -a
-# shellcheck disable=SC1091
-. "$root/env"
-set +a
-unset DATABASE_URL  # the tests choose their own database; the smoke test uses SQLite
-echo "PostgreSQL on port $port; PgBouncer at ${LICENSOR_TEST_PGBOUNCER_URL:-?}"
+# shellcheck source=scripts/lib-test-servers.sh
+. scripts/lib-test-servers.sh
+start_test_servers
 
 swift build --build-tests 2>&1 | grep -E "error|Build" | tail -3
 set +e
-swift test 2>&1 | tee "$root/swift-test.log" | grep -E "^✘|error:|Test run with"
+swift test 2>&1 | tee "$test_servers/swift-test.log" | grep -E "^✘|error:|Test run with"
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "swift test failed (exit $status)" >&2; exit "$status"; }
