@@ -54,16 +54,11 @@ public enum CGIEnvelope {
     /// The response as a CGI document response: `Status`, `Content-Type`, other headers, a blank line, the body (left
     /// out for `HEAD`, RFC 3875 §4.3.3).
     public static func encode(_ response: HTTPResponse, omitBody: Bool = false) -> [UInt8] {
-        var text = "Status: \(response.status) \(response.reasonPhrase)\r\n"
         let type = response.headers["Content-Type"] ?? "application/octet-stream"
-        text += "Content-Type: \(RawHTTPResponse.sanitized(type))\r\n"
-        let skipped = RawHTTPResponse.framingHeaders.union(["content-type", "status"])
-        for (name, value) in response.headers where !skipped.contains(name.lowercased()) {
-            text += "\(name): \(RawHTTPResponse.sanitized(value))\r\n"
-        }
-        text += "Content-Length: \(response.body.count)\r\n\r\n"
-        var bytes = Array(text.utf8)
-        if !omitBody { bytes += response.body }
-        return bytes
+        return RawHTTPResponse.message(
+            head: "Status: \(response.status) \(response.reasonPhrase)\r\n"
+                + "Content-Type: \(RawHTTPResponse.sanitized(type))\r\n",
+            response, skipping: RawHTTPResponse.framingHeaders.union(["content-type", "status"]), tail: "",
+            omitBody: omitBody)
     }
 }

@@ -422,11 +422,21 @@ public enum RawHTTPResponse {
     /// The status line, `Content-Type` and other headers, `Content-Length`, `Connection: close`, and the body (left
     /// out for `HEAD`, which still announces the length the body would have).
     public static func encode(_ response: HTTPResponse, omitBody: Bool = false) -> [UInt8] {
-        var text = "HTTP/1.1 \(response.status) \(response.reasonPhrase)\r\n"
-        for (name, value) in response.headers where !framingHeaders.contains(name.lowercased()) {
+        message(
+            head: "HTTP/1.1 \(response.status) \(response.reasonPhrase)\r\n", response, skipping: framingHeaders,
+            tail: "Connection: close\r\n", omitBody: omitBody)
+    }
+
+    /// The shape HTTP and CGI responses share: `head`, the response's headers but `skipping`, `Content-Length`,
+    /// `tail`, a blank line, and the body unless omitted.
+    static func message(
+        head: String, _ response: HTTPResponse, skipping: Set<String>, tail: String, omitBody: Bool
+    ) -> [UInt8] {
+        var text = head
+        for (name, value) in response.headers where !skipping.contains(name.lowercased()) {
             text += "\(name): \(sanitized(value))\r\n"
         }
-        text += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+        text += "Content-Length: \(response.body.count)\r\n\(tail)\r\n"
         var bytes = Array(text.utf8)
         if !omitBody { bytes += response.body }
         return bytes
