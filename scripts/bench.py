@@ -78,7 +78,13 @@ def main():
         pg_env = dict(base_env, DATABASE_URL=pg_url)
         subprocess.run([binary, "migrate"], env=pg_env, check=True, capture_output=True)
         pg_sales = write_inputs(work, "pgsale", runs, lambda i: envelope(f"PGBENCH-{os.getpid()}-{i}"))
-        results.append(measure("sale, PostgreSQL over loopback, logging email", [binary], pg_env, pg_sales, runs))
+        results.append(measure("sale, PostgreSQL over loopback (TCP, SCRAM), logging email", [binary], pg_env,
+                               pg_sales, runs))
+        socket_url = os.environ.get("BENCH_SOCKET_DATABASE_URL")
+        if socket_url:
+            socket_sales = write_inputs(work, "pgsocketsale", runs, lambda i: envelope(f"PGSOCK-{os.getpid()}-{i}"))
+            results.append(measure("sale, PostgreSQL over a Unix socket (trust), logging email", [binary],
+                                   dict(base_env, DATABASE_URL=socket_url), socket_sales, runs))
 
     # Replay throughput: N sales fail (their product is unmapped), the products file is fixed, one replay runs.
     replay_count = 2000
@@ -118,9 +124,9 @@ def main():
 
     floor_c_ms = results[2]["median_ms"]
     floor_swift_ms = results[1]["median_ms"]
-    print(f"{'invocation':52} {'median':>8} {'p99':>8} {'×C floor':>9} {'×Swift':>7} {'peak RSS':>9}")
+    print(f"{'invocation':60} {'median':>8} {'p99':>8} {'×C floor':>9} {'×Swift':>7} {'peak RSS':>9}")
     for r in results:
-        print(f"{r['name']:52} {r['median_ms']:7.2f}ms {r['p99_ms']:7.2f}ms {r['median_ms'] / floor_c_ms:8.2f}× "
+        print(f"{r['name']:60} {r['median_ms']:7.2f}ms {r['p99_ms']:7.2f}ms {r['median_ms'] / floor_c_ms:8.2f}× "
               f"{r['median_ms'] / floor_swift_ms:6.2f}× {r['peak_rss_mib']:7.1f}MiB")
     print(f"replay: {replay_count} failed events in {replay_seconds:.2f}s = {replay_count / replay_seconds:.0f} events/s"
           " (SQLite, logging email)")

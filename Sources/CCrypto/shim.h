@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <sys/random.h>  // getrandom(2), which the Glibc module does not export
 
 /// BIO_get_mem_data is a macro over BIO_ctrl with a cast, which Swift cannot import.
 static inline long CCrypto_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }

@@ -121,6 +121,26 @@ struct PostgresConnectTests {
         }
     }
 
+    @Test("GSS encryption is not probed unless the URL or PGGSSENCMODE asks for it")
+    func gssEncryptionDefault() throws {
+        let url = PostgresTestEnvironment.databaseURL!
+        let defaults = PostgresConnection.connectionOptions(url: url, gssencmodeInEnvironment: false)
+        let gss = try #require(defaults.firstIndex { $0 == ("gssencmode", "disable") })
+        let dbname = try #require(defaults.firstIndex { $0.0 == "dbname" })
+        #expect(gss < dbname, "the URL must be able to override the default")
+        #expect(
+            !PostgresConnection.connectionOptions(url: url, gssencmodeInEnvironment: true).contains {
+                $0.0 == "gssencmode"
+            })
+        // The test cluster has no Kerberos, so a URL that requires GSS encryption must fail: proof that it wins.
+        let separator = url.contains("?") ? "&" : "?"
+        let error = #expect(throws: PostgresError.self) {
+            try PostgresConnection(url: url + separator + "gssencmode=require", timeout: timeout)
+        }
+        #expect(error?.code == .connectionFailed)
+        #expect(error?.description.contains("GSS") == true)
+    }
+
     @Test("takes the password from PGPASSWORD when the URL has none")
     func passwordFromEnvironment() async {
         // setenv is not safe while other tests read the environment: do it in a child process.

@@ -1,7 +1,7 @@
 import Licensor
 import Testing
 
-@Suite("SecureRandom over RAND_bytes")
+@Suite("SecureRandom over getrandom")
 struct SecureRandomTests {
     @Test("returns the requested number of bytes")
     func counts() throws {

@@ -6,6 +6,7 @@ final class MemoryBIO {
 
     /// A BIO that collects whatever OpenSSL writes into it.
     init() throws {
+        OpenSSLLibrary.ensureInitialized()
         guard let pointer = BIO_new(BIO_s_mem()) else {
             throw CryptoError(
                 .encodingFailed, "could not allocate a memory BIO", openSSLError: OpenSSLErrorQueue.drain())
@@ -16,6 +17,7 @@ final class MemoryBIO {
     /// Runs `body` with a read-only BIO over `bytes`; OpenSSL does not copy them, so the BIO must not escape.
     static func reading<Result>(_ bytes: [UInt8], _ body: (OpaquePointer) throws -> Result) throws -> Result {
         guard !bytes.isEmpty else { throw CryptoError(.invalidKey, "the PEM text is empty") }
+        OpenSSLLibrary.ensureInitialized()
         return try bytes.withUnsafeBytes { raw in
             guard raw.count <= Int(Int32.max), let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else {
                 throw CryptoError(

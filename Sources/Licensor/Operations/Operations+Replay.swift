@@ -33,7 +33,8 @@ extension Operations {
         var skipped: [String] = []
         try withPipeline { _, services in
             var dependencies = services.pipelineDependencies
-            dependencies.durableMarks = false  // one flush at the end instead of an fsync per event
+            dependencies.durableCommits = false  // one flush at the end instead of an fsync per event
+            try services.store.beginBatch()
             defer { try? services.store.flush() }
             let makePipeline = {
                 FulfillmentPipeline(

@@ -44,8 +44,9 @@ public struct FulfillmentPipeline {
         /// How long another delivery's claim on sending an email is honoured: past it, that delivery cannot still
         /// be running (its deadline has passed), so a replay may send.
         public var emailClaimLifetime: Duration = .seconds(15)
-        /// Whether each event's final mark waits for stable storage; replay turns it off and flushes once.
-        public var durableMarks = true
+        /// Whether the commits before something leaves the process (the email claim before a send, the final mark
+        /// before the answer) wait for stable storage; replay turns it off and flushes once at the end.
+        public var durableCommits = true
 
         /// Creates the dependencies.
         public init(
@@ -97,7 +98,7 @@ public struct FulfillmentPipeline {
         }
         FaultPoint.reached("before-mark")
         do {
-            try deps.store.finishEvent(id: eventID, error: error, durable: deps.durableMarks)
+            try deps.store.finishEvent(id: eventID, error: error, durable: deps.durableCommits)
         } catch let markError {
             logger.error("could not mark the audit row", metadata: ["event_id": "\(eventID)", "error": "\(markError)"])
             return FulfillmentOutcome(eventID: eventID, error: error ?? "mark: \(markError)", licenseKey: licenseKey)
@@ -212,7 +213,9 @@ public struct FulfillmentPipeline {
             let now = Timestamp.now()
             let staleBefore = Timestamp(
                 microseconds: now.microseconds - deps.emailClaimLifetime.components.seconds * 1_000_000)
-            if try deps.store.claimEmail(key: current.key, now: now, staleBefore: staleBefore) {
+            let claimed = try deps.store.claimEmail(
+                key: current.key, now: now, staleBefore: staleBefore, durable: deps.durableCommits)
+            if claimed {
                 // A claim left behind means a delivery died mid-send: the provider may have accepted that message.
                 try send(current, productName: productName, askProviderFirst: current.emailClaimedAt != nil)
                 return

@@ -9,13 +9,16 @@ public protocol LicenseStore: AnyObject {
     /// Answers whether the database is reachable.
     func ping() throws(StoreError)
 
-    /// Inserts and commits an audit row, returning its id.
+    /// Inserts and commits an audit row, returning its id. The commit need not reach stable storage: until a
+    /// durable commit after it, nothing has left the process and Gumroad has no answer, so it retries.
     func recordEvent(
         eventType: String, orderID: String?, payload: JSONValue, receivedAt: Timestamp
     ) throws(StoreError) -> Int64
     /// Marks an audit row done (`error` nil) or failed; `durable` waits for stable storage (batch callers skip it
     /// and call `flush()` once at the end).
     func finishEvent(id: Int64, error: String?, durable: Bool) throws(StoreError)
+    /// Prepares for many writes in a row (a replay): the store may checkpoint less often until `flush()`.
+    func beginBatch() throws(StoreError)
     /// Puts every earlier commit on stable storage.
     func flush() throws(StoreError)
     /// One audit row.
@@ -49,8 +52,9 @@ public protocol LicenseStore: AnyObject {
     func events(ids: [Int64]) throws(StoreError) -> [AuditEvent]
 
     /// Takes the right to send this license's email: true for exactly one caller while no email was sent and no
-    /// other caller holds a claim younger than `staleBefore`.
-    func claimEmail(key: String, now: Timestamp, staleBefore: Timestamp) throws(StoreError) -> Bool
+    /// other caller holds a claim younger than `staleBefore`. `durable` puts the claim, and every commit before it,
+    /// on stable storage first, so no email goes out for a license a power cut could lose.
+    func claimEmail(key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool) throws(StoreError) -> Bool
     /// Records an accepted send and releases the claim.
     func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError)
     /// Records a failed send and releases the claim so a replay can try again.

@@ -35,12 +35,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let deadline = PostgresDeadline(after: timeout)
         try LibPQ.load()
         try PostgresConnection.validate(url)
-        // Later entries win over what the URL says: Swift strings are UTF-8, so that one is fixed.
-        let options = [
-            ("fallback_application_name", "licensor"),
-            ("dbname", url),
-            ("client_encoding", "UTF8"),
-        ]
+        let options = Self.connectionOptions(url: url, gssencmodeInEnvironment: getenv("PGGSSENCMODE") != nil)
         let started = PostgresConnection.withCStrings(options.map(\.0)) { keywords in
             PostgresConnection.withCStrings(options.map(\.1)) { values in
                 LibPQ.api.PQconnectStartParams(keywords, values, 1)
@@ -50,23 +45,34 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(.connectionFailed, "libpq could not allocate a connection")
         }
         // Verbose messages carry the SQLSTATE: the only way to see it on a failed connection.
-        LibPQ.api.PQsetErrorVerbosity(started, PQERRORS_VERBOSE)
+        _ = LibPQ.api.PQsetErrorVerbosity(started, PQERRORS_VERBOSE)
         do throws(PostgresError) {
             try PostgresConnection.drive(started, until: deadline, timeout: timeout)
         } catch {
             LibPQ.api.PQfinish(started)
             throw error
         }
-        LibPQ.api.PQsetErrorVerbosity(started, PQERRORS_DEFAULT)
+        _ = LibPQ.api.PQsetErrorVerbosity(started, PQERRORS_DEFAULT)
         // Notices (and warnings such as "there is no transaction in progress") would otherwise be
         // printed to stderr by libpq, outside our log format.
-        LibPQ.api.PQsetNoticeProcessor(started, { _, _ in }, nil)
+        _ = LibPQ.api.PQsetNoticeProcessor(started, { _, _ in }, nil)
         guard LibPQ.api.PQsetnonblocking(started, 1) == 0 else {
             let error = PostgresConnection.connectionError(started)
             LibPQ.api.PQfinish(started)
             throw error
         }
         connection = started
+    }
+
+    /// The keyword/value pairs given to libpq, in order; the URL is expanded in place of `dbname`.
+    static func connectionOptions(url: String, gssencmodeInEnvironment: Bool) -> [(String, String)] {
+        // Entries before `dbname` are defaults the URL may override; later ones win over it. Swift strings are UTF-8,
+        // so the encoding is fixed.
+        var options = [("fallback_application_name", "licensor")]
+        // libpq's default (gssencmode=prefer) looks for Kerberos credentials on every connection, which costs about
+        // a millisecond and half a MiB per request; a Kerberos deployment says so in the URL or PGGSSENCMODE.
+        if !gssencmodeInEnvironment { options.append(("gssencmode", "disable")) }
+        return options + [("dbname", url), ("client_encoding", "UTF8")]
     }
 
     deinit {
