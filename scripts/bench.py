@@ -3,7 +3,8 @@
 
 Each sample is one process started the way a runner starts it (stdin from a file, stdout/stderr to /dev/null) by a
 small C launcher (bench-floors/measure.c), timed with a monotonic clock around fork/exec/wait; peak RSS comes from
-the kernel's rusage of that child.
+the kernel's rusage of that child. The rows are measured in slices taken in turn, so the floors and the
+invocations see the same machine.
 """
 import json
 import os
@@ -19,16 +20,37 @@ from concurrent.futures import ThreadPoolExecutor
 MEASURE = None  # the C launcher, set in main()
 
 
-def measure(name, argv, env, inputs, runs):
+ROUNDS = 10  # each row is measured in this many slices, taken in turn with the other rows
+
+
+def sample(argv, env, inputs):
+    """Runs the command once per input (in order) and returns (wall ms, peak RSS KiB) per run."""
     listing = inputs[0] + ".list"
     with open(listing, "w") as f:
         f.write("\n".join(inputs) + "\n")
-    out = subprocess.run([MEASURE, str(runs), listing] + argv, env=env, check=True, capture_output=True, text=True)
-    samples = [tuple(map(float, line.split())) for line in out.stdout.splitlines()]
-    times = sorted(ms for ms, _ in samples)
-    return {"name": name, "runs": runs, "median_ms": statistics.median(times),
-            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
-            "peak_rss_mib": max(kib for _, kib in samples) / 1024.0}
+    out = subprocess.run([MEASURE, str(len(inputs)), listing] + argv, env=env, check=True, capture_output=True,
+                         text=True)
+    return [tuple(map(float, line.split())) for line in out.stdout.splitlines()]
+
+
+def measure_interleaved(rows, runs):
+    """Measures every row `runs` times, in ROUNDS slices taken in turn, so that the machine's speed drifting (it is
+    shared) moves the floors and the invocations alike and the ratios stay comparable."""
+    samples = {name: [] for name, *_ in rows}
+    for round_index in range(ROUNDS):
+        for name, argv, env, inputs in rows:
+            start, end = runs * round_index // ROUNDS, runs * (round_index + 1) // ROUNDS
+            # Inputs are used once each (a sale repeated would take the cheaper duplicate path); single-input rows
+            # repeat theirs.
+            chunk = inputs[start:end] if len(inputs) >= runs else inputs * (end - start)
+            samples[name] += sample(argv, env, chunk)
+    results = []
+    for name, *_ in rows:
+        times = sorted(ms for ms, _ in samples[name])
+        results.append({"name": name, "runs": len(times), "median_ms": statistics.median(times),
+                        "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
+                        "peak_rss_mib": max(kib for _, kib in samples[name]) / 1024.0})
+    return results
 
 
 def envelope(sale_id, secret="demo-secret"):
@@ -52,7 +74,7 @@ def write_inputs(folder, prefix, count, make):
 
 def main():
     global MEASURE
-    binary, floor_c, floor_swift, floor_process, MEASURE, runs = sys.argv[1:7]
+    binary, floor_c, floor_swift, floor_process, MEASURE, runs, floor_pg = sys.argv[1:8]
     runs = int(runs)
     pg_url = os.environ.get("BENCH_DATABASE_URL")
     work = tempfile.mkdtemp(prefix="licensor-bench-")
@@ -67,24 +89,26 @@ def main():
     sales = write_inputs(work, "sale", runs, lambda i: envelope(f"BENCH-{i}"))
     probes = write_inputs(work, "probe", 1, lambda i: envelope("PROBE", secret="wrong"))
 
-    results = [
-        measure("process floor (C, libc only)", [floor_process], {}, empty, runs),
-        measure("Swift floor (static, does nothing)", [floor_swift], {}, empty, runs),
-        measure("C floor (links libpq, sqlite3, crypto, curl, yaml)", [floor_c], {}, empty, runs),
-        measure("404 probe (wrong secret)", [binary], sqlite_env, probes, runs),
-        measure("sale, SQLite, logging email", [binary], sqlite_env, sales, runs),
+    rows = [
+        ("process floor (C, libc only)", [floor_process], {}, empty),
+        ("Swift floor (static, does nothing)", [floor_swift], {}, empty),
+        ("C floor (links libpq, sqlite3, crypto, curl, yaml)", [floor_c], {}, empty),
+        ("404 probe (wrong secret)", [binary], sqlite_env, probes),
+        ("sale, SQLite, logging email", [binary], sqlite_env, sales),
     ]
     if pg_url:
         pg_env = dict(base_env, DATABASE_URL=pg_url)
         subprocess.run([binary, "migrate"], env=pg_env, check=True, capture_output=True)
+        rows.append(("PostgreSQL floor (C: libpq connect, SELECT 1, TCP, SCRAM)", [floor_pg],
+                     {"DATABASE_URL": pg_url}, empty))
         pg_sales = write_inputs(work, "pgsale", runs, lambda i: envelope(f"PGBENCH-{os.getpid()}-{i}"))
-        results.append(measure("sale, PostgreSQL over loopback (TCP, SCRAM), logging email", [binary], pg_env,
-                               pg_sales, runs))
+        rows.append(("sale, PostgreSQL over loopback (TCP, SCRAM), logging email", [binary], pg_env, pg_sales))
         socket_url = os.environ.get("BENCH_SOCKET_DATABASE_URL")
         if socket_url:
             socket_sales = write_inputs(work, "pgsocketsale", runs, lambda i: envelope(f"PGSOCK-{os.getpid()}-{i}"))
-            results.append(measure("sale, PostgreSQL over a Unix socket (trust), logging email", [binary],
-                                   dict(base_env, DATABASE_URL=socket_url), socket_sales, runs))
+            rows.append(("sale, PostgreSQL over a Unix socket (trust), logging email", [binary],
+                         dict(base_env, DATABASE_URL=socket_url), socket_sales))
+    results = measure_interleaved(rows, runs)
 
     # Replay throughput: N sales fail (their product is unmapped), the products file is fixed, one replay runs.
     replay_count = 2000
@@ -128,6 +152,11 @@ def main():
     for r in results:
         print(f"{r['name']:60} {r['median_ms']:7.2f}ms {r['p99_ms']:7.2f}ms {r['median_ms'] / floor_c_ms:8.2f}× "
               f"{r['median_ms'] / floor_swift_ms:6.2f}× {r['peak_rss_mib']:7.1f}MiB")
+    pg_floor = next((r for r in results if r["name"].startswith("PostgreSQL floor")), None)
+    pg_sale = next((r for r in results if r["name"].startswith("sale, PostgreSQL over loopback")), None)
+    if pg_floor and pg_sale:
+        print(f"PostgreSQL sale over loopback = libpq floor {pg_floor['median_ms']:.2f}ms + licensor's own "
+              f"{pg_sale['median_ms'] - pg_floor['median_ms']:.2f}ms")
     print(f"replay: {replay_count} failed events in {replay_seconds:.2f}s = {replay_count / replay_seconds:.0f} events/s"
           " (SQLite, logging email)")
     if burst:

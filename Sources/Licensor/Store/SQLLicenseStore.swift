@@ -190,7 +190,7 @@ public final class SQLLicenseStore: LicenseStore {
                 source_order_id, promotion, amount_paid, currency, revoked_at, notes, created_at, updated_at,
                 product_id, subscription_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)
-            ON CONFLICT DO NOTHING RETURNING license_key
+            ON CONFLICT DO NOTHING RETURNING \(licenseColumnList)
             """,
             [
                 .text(new.key), .text(new.name), .text(new.email), .text(new.tier), dialect.timestamp(new.issuedAt),
@@ -199,10 +199,12 @@ public final class SQLLicenseStore: LicenseStore {
                 new.revokedAt.map(dialect.timestamp) ?? .null, .optional(new.notes), dialect.timestamp(now),
                 .optional(new.productID), .optional(new.subscriptionID),
             ])
+        // The row comes back with the insert; only a losing racer (or a repeat) reads the winner's row.
+        if let row = inserted.first { return (try license(from: row), true) }
         guard let stored = try license(source: new.source, orderID: new.sourceOrderID) else {
             throw StoreError(.corrupt, "license for \(new.source) order \(new.sourceOrderID) vanished after insert")
         }
-        return (stored, !inserted.isEmpty)
+        return (stored, false)
     }
 
     public func license(key: String) throws(StoreError) -> License? {
