@@ -17,7 +17,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
     /// writes it; keys of any other type, and encrypted keys, are rejected.
     public init(pemRepresentation: String) throws {
         if var seed = Self.seed(fromPKCS8PEM: pemRepresentation) {
-            defer { seed.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { seed.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             try self.init(seed: SecretBytes(count: 32) { $0.copyBytes(from: seed) })
             return
         }
@@ -40,7 +40,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
         else { return nil }
         let body = text[start.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
         guard body.count == 64, var der = Data(base64Encoded: String(body)).map(Array.init) else { return nil }
-        defer { der.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { der.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         guard der.count == 48, der.starts(with: pkcs8Prefix) else { return nil }
         return Array(der[16...])
     }
