@@ -56,6 +56,12 @@ let package = Package(
                 "Licensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            linkerSettings: [
+                // GnuTLS's constructor looks this symbol up in the program (see SkipGnuTLSInit.swift), so it must be
+                // in the dynamic symbol table in every build, not only where the linker happens to export everything.
+                .unsafeFlags(
+                    ["-Xlinker", "--export-dynamic-symbol=_gnutls_global_init_skip"], .when(platforms: [.linux]))
             ]
         ),
         .testTarget(
