@@ -114,7 +114,9 @@ public final class SQLLicenseStore: LicenseStore {
     public func beginBatch() throws(StoreError) {
         // Each request keeps the SQLite WAL short for the next process's start; a batch in one process checkpoints
         // at SQLite's default size instead, about 60 sales apart.
-        if dialect == .sqlite { try db.query("PRAGMA wal_autocheckpoint=1000", []) }
+        if dialect == .sqlite {
+            try db.query("PRAGMA wal_autocheckpoint=\(SQLiteDatabase.batchAutocheckpointPages)", [])
+        }
     }
 
     public func flush() throws(StoreError) {

@@ -54,6 +54,10 @@ public final class SQLiteDatabase: SQLDatabase {
     /// at most a few hundred kilobytes.
     static let autocheckpointPages: Int32 = 128
 
+    /// The same threshold for a batch in one process (replay, through `LicenseStore.beginBatch`): SQLite's default,
+    /// since that process rebuilds the WAL index only once.
+    static let batchAutocheckpointPages: Int32 = 1000
+
     deinit { close() }
 
     public func close() {
