@@ -96,6 +96,15 @@ def main():
         ("404 probe (wrong secret)", [binary], sqlite_env, probes),
         ("sale, SQLite, logging email", [binary], sqlite_env, sales),
     ]
+    baseline = os.environ.get("BENCH_BASELINE")
+    if baseline:
+        # An earlier build measured in the same slices, on its own database with the same signing key, so a change's
+        # cost is read off one run instead of two runs on a drifting machine.
+        baseline_env = dict(base_env, DATABASE_URL=f"sqlite:{work}/baseline.sqlite3")
+        subprocess.run([baseline, "migrate"], env=baseline_env, check=True, capture_output=True)
+        baseline_sales = write_inputs(work, "baselinesale", runs, lambda i: envelope(f"BASE-{i}"))
+        rows.append((f"sale, SQLite, logging email: baseline {os.path.basename(baseline)}", [baseline],
+                     baseline_env, baseline_sales))
     if pg_url:
         pg_env = dict(base_env, DATABASE_URL=pg_url)
         subprocess.run([binary, "migrate"], env=pg_env, check=True, capture_output=True)
