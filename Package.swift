@@ -3,14 +3,16 @@ import PackageDescription
 
 let package = Package(
     name: "licensor",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v13), .iOS(.v16)],
     products: [
         .executable(name: "licensor", targets: ["licensor"]),
         .library(name: "Licensor", targets: ["Licensor"]),
+        .library(name: "LicensorVerifier", targets: ["LicensorVerifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -24,11 +26,6 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(
-            name: "CCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
-        ),
-        .systemLibrary(
             name: "CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
@@ -39,14 +36,21 @@ let package = Package(
             name: "CPostgreSQL",
             providers: [.apt(["libpq-dev"])]
         ),
+        // What a seller's app embeds to check tokens offline: swift-crypto alone, nothing of the server.
+        .target(
+            name: "LicensorVerifier",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: [".swift-format"]
+        ),
         .target(
             name: "Licensor",
             dependencies: [
+                "LicensorVerifier",
                 "CSQLite",
                 "CPostgreSQL",
                 "CYAML",
-                "CCrypto",
                 "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,6 +74,11 @@ let package = Package(
             // Test data and stand-in servers are found through #filePath, not bundled: SwiftPM's resource accessor
             // would pull in full Foundation.
             exclude: ["Resources", "Scripts", "Support/fake_postmark.py", "Support/fake_lambda_runtime.py"]
+        ),
+        .testTarget(
+            name: "LicensorVerifierTests",
+            // Crypto only to sign test tokens; nothing of the server, so these tests see what an app sees.
+            dependencies: ["LicensorVerifier", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

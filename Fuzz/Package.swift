@@ -17,7 +17,10 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer"),
         .executableTarget(
             name: "LicensorFuzz",
-            dependencies: ["CLibFuzzer", .product(name: "Licensor", package: "licensor")]
+            dependencies: [
+                "CLibFuzzer", .product(name: "Licensor", package: "licensor"),
+                .product(name: "LicensorVerifier", package: "licensor"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

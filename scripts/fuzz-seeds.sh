@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/fuzz-seeds.sh DIR FUZZ_BINARY}
 binary=${2:?usage: scripts/fuzz-seeds.sh DIR FUZZ_BINARY}
-mkdir -p "$out"/{json,envelope,form,webhook-json,products,token,http}
+mkdir -p "$out"/{json,envelope,form,webhook-json,products,token,lease,http}
 
 python3 - "$out" <<'PY'
-import base64, glob, json, os, sys
+import base64, glob, hashlib, json, os, sys
 from urllib.parse import parse_qsl
 
 out = sys.argv[1]
@@ -75,7 +75,17 @@ claims = {"iss": "licensor", "sub": "ABCD-EFGH-JKLM-NPQR", "product": "demo-prod
           "tier": "pro", "name": "Jane Doe", "email": "jane@example.com", "iat": "2026-11-28T19:38:56Z",
           "exp": "2027-11-28T19:38:56+01:00"}
 put("token", "claims", json.dumps(claims))
-put("token", "claims-fraction", json.dumps(dict(claims, iat="2026-11-28 19:38:56.123456", exp="9999-12-31T23:59:59Z")))
+put("token", "claims-fraction", json.dumps(dict(claims, iat="2026-11-28T19:38:56.123456Z", exp="9999-12-31T23:59:59Z")))
+# Lease claims as raw payloads (the lease target signs them for its machine), and licensor's own vectors as tokens.
+lease = {"iss": "licensor", "typ": "licensor.lease.v1", "sub": "ABCD-EFGH-JKLM-NPQR", "product": "demo-product-id",
+         "tier": "pro", "instance": "inst-1", "fp": "", "iat": "2026-11-28T19:38:56Z",
+         "exp": "2026-12-05T19:38:56Z", "lic_exp": "2027-11-28T19:38:56Z", "nonce": "n-1"}
+# fp commits to the fuzz target's fingerprint (docs/TOKENS.md), so this payload verifies and reaches the round trip.
+lease["fp"] = base64.urlsafe_b64encode(hashlib.sha256(
+    b"licensor.lease.v1.fp\0" + lease["sub"].encode() + b"\0fuzz-machine").digest()[:8]).rstrip(b"=").decode()
+put("lease", "claims", json.dumps(lease))
+for i, vector in enumerate(json.load(open("docs/token-vectors.json"))["vectors"]):
+    put("lease" if vector["kind"] == "lease" else "token", f"licensor-vector-{i}", vector["token"])
 vectors = json.load(open("Tests/LicensorTests/Resources/paseto-v4-public-vectors.json"))
 for i, test in enumerate(vectors["tests"]):
     if test.get("token"):

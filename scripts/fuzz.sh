@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json envelope form webhook-json products token http)
+[ ${#targets[@]} -gt 0 ] || targets=(json envelope form webhook-json products token lease http)
 scratch=.build-fuzz
 
 # Every Swift module in the graph is instrumented for coverage and ASan; the C libraries (libyaml, OpenSSL) are not,

@@ -2,7 +2,7 @@ import FoundationEssentials
 import Licensor
 import Testing
 
-@Suite("Ed25519 keys over OpenSSL")
+@Suite("Ed25519 keys over swift-crypto")
 struct Ed25519KeyTests {
     let vector = PASETOTestVector.named("4-S-1")
 
@@ -88,7 +88,8 @@ struct Ed25519KeyTests {
         var dumped = ""
         dump(key, to: &dumped)
         // The seed starts b4 cb fb 43; an array dump would render those bytes as "- 180", "- 203"…
-        #expect(dumped.contains("SecretBytes"))
+        // swift-crypto keeps it in its own wiped storage, which dump shows only as a reference.
+        #expect(dumped.contains("Curve25519"))
         #expect(!dumped.contains("- 180") && !dumped.contains("- 203"), "no seed byte rendered: \(dumped)")
     }
 
@@ -110,7 +111,7 @@ struct Ed25519KeyTests {
         arguments: [("EC", KeyFixtures.ecPublicKey), ("ED448", KeyFixtures.ed448PublicKey)]
     )
     func otherPublicKeyTypes(type: String, pem: String) {
-        let error = #expect(throws: CryptoError.self) { try Ed25519PublicKey(pemRepresentation: pem) }
+        let error = #expect(throws: VerificationError.self) { try Ed25519PublicKey(pemRepresentation: pem) }
         #expect(error?.code == .invalidKey)
         #expect(error?.message == "not an Ed25519 key: the PEM holds a key of type \(type)")
     }
@@ -155,7 +156,7 @@ struct Ed25519KeyTests {
     @Test("a private key PEM or garbage is not accepted as a public key")
     func garbagePublicKey() {
         for text in [vector.secretKeyPEM, "", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"] {
-            let error = #expect(throws: CryptoError.self) { try Ed25519PublicKey(pemRepresentation: text) }
+            let error = #expect(throws: VerificationError.self) { try Ed25519PublicKey(pemRepresentation: text) }
             #expect(error?.code == .invalidKey)
         }
     }
@@ -164,7 +165,8 @@ struct Ed25519KeyTests {
     func wrongLengths(count: Int) {
         let bytes = [UInt8](repeating: 7, count: count)
         #expect(throws: CryptoError.self) { try Ed25519PrivateKey(seed: bytes) }
-        #expect(throws: CryptoError.self) { try Ed25519PublicKey(rawRepresentation: bytes) }
+        let error = #expect(throws: VerificationError.self) { try Ed25519PublicKey(rawRepresentation: bytes) }
+        #expect(error?.code == .invalidKey)
     }
 
     @Test("keys interoperate with the openssl command", .enabled(if: KeyFixtures.hasOpenSSLCommand))

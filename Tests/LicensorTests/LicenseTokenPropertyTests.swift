@@ -17,6 +17,13 @@ struct LicenseTokenPropertyTests {
             tier: text(), name: text(), email: text(), issuedAt: issued, expiresAt: expires)
     }
 
+    /// Verifies as an app would, trusting `keys` and expecting `issuer`, at `now`.
+    static func verify(
+        _ token: String, keys: [Ed25519PublicKey], issuer: String = "licensor", now: Timestamp
+    ) throws(VerificationError) -> LicenseClaims {
+        try LicenseVerifier(trustedKeys: TrustedKeys(keys), issuer: issuer, clock: { now }).verify(licenseToken: token)
+    }
+
     @Test("random claims sign and verify to the same claims", arguments: 0..<4)
     func roundTrip(batch: Int) throws {
         let key = try Ed25519PrivateKey.generate()
@@ -27,16 +34,19 @@ struct LicenseTokenPropertyTests {
             let token = try LicenseToken.sign(claims, with: key)
             let before = claims.expiresAt.map { Timestamp(microseconds: $0.microseconds - 1) } ?? .lifetime
             #expect(
-                try LicenseToken.verify(token, trustedKeys: [other.publicKey, key.publicKey], now: before) == claims)
+                try Self.verify(token, keys: [other.publicKey, key.publicKey], issuer: claims.issuer, now: before)
+                    == claims)
             #expect(try LicenseToken.unverifiedClaims(of: token) == claims)
             // The footer's key id picks the key, so a token is refused when only another key is trusted.
-            #expect(throws: LicenseToken.VerificationError.self) {
-                try LicenseToken.verify(token, trustedKeys: [other.publicKey], now: before)
+            let unknown = #expect(throws: VerificationError.self) {
+                try Self.verify(token, keys: [other.publicKey], issuer: claims.issuer, now: before)
             }
+            #expect(unknown?.code == .unknownKey)
             if let expires = claims.expiresAt {
-                #expect(throws: LicenseToken.VerificationError.self) {
-                    try LicenseToken.verify(token, trustedKeys: [key.publicKey], now: expires)
+                let expired = #expect(throws: VerificationError.self) {
+                    try Self.verify(token, keys: [key.publicKey], issuer: claims.issuer, now: expires)
                 }
+                #expect(expired?.code == .expired)
             }
         }
     }
@@ -51,8 +61,7 @@ struct LicenseTokenPropertyTests {
         let token = Array(try LicenseToken.sign(claims, with: key).utf8)
         let now = Timestamp(seconds: 1_800_000_000)
         #expect(
-            try LicenseToken.verify(String(decoding: token, as: UTF8.self), trustedKeys: [key.publicKey], now: now)
-                == claims)
+            try Self.verify(String(decoding: token, as: UTF8.self), keys: [key.publicKey], now: now) == claims)
         let replacements: [UInt8] = [
             0x00, UInt8(ascii: "A"), UInt8(ascii: "g"), UInt8(ascii: "-"), UInt8(ascii: "_"),
             UInt8(ascii: "."), UInt8(ascii: "="), 0x7F, 0xC3, 0xFF,
@@ -65,8 +74,8 @@ struct LicenseTokenPropertyTests {
                 var altered = token
                 altered[position] = replacement
                 let text = String(decoding: altered, as: UTF8.self)
-                #expect(throws: LicenseToken.VerificationError.self, "byte \(position) → \(replacement)") {
-                    try LicenseToken.verify(text, trustedKeys: [key.publicKey], now: now)
+                #expect(throws: VerificationError.self, "byte \(position) → \(replacement)") {
+                    try Self.verify(text, keys: [key.publicKey], now: now)
                 }
             }
         }

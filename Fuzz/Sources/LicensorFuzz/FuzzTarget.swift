@@ -2,8 +2,11 @@ import FoundationEssentials
 import Glibc
 
 // `@testable` reaches `ProductCatalog(bytes:fileName:)`, the byte-level entry the products-file loader uses, so the
-// fuzzer also covers libyaml's UTF-16 decoding. Debug builds compile Licensor with testing enabled.
+// fuzzer also covers libyaml's UTF-16 decoding. Debug builds compile Licensor with testing enabled. LicensorVerifier
+// shares its token, JSON and time code with the server through `package` access, which another package reaches only
+// with `@testable`.
 @testable import Licensor
+@testable import LicensorVerifier
 
 /// The parsers the fuzzer can drive, chosen with `LICENSOR_FUZZ_TARGET` (scripts/fuzz.sh sets it).
 enum FuzzTarget: String, CaseIterable, Sendable {
@@ -17,9 +20,12 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case webhookJSON = "webhook-json"
     /// `ProductCatalog(bytes:fileName:)`: libyaml plus the products-file validator.
     case products
-    /// `LicenseToken.verify`, `LicenseToken.unverifiedClaims` and `PASETOv4Public.verify` on token text, and the
-    /// claims parser on arbitrary payloads signed with a fixed test key.
+    /// `LicenseVerifier.verify(licenseToken:)`, `LicenseToken.unverifiedClaims` and `PASETOv4Public.verify` on token
+    /// text, and the claims parser on arbitrary payloads signed with a fixed test key.
     case token
+    /// `LicenseVerifier.verify(leaseToken:fingerprint:)` on token text, and the lease claims parser on arbitrary
+    /// payloads signed as leases for a fixed fingerprint, with a sign-again round trip.
+    case lease
     /// The raw HTTP/1.1 request parser, fed whole and in pieces: both must reach the same result.
     case http
 
@@ -45,6 +51,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .webhookJSON: Harness.webhookJSON(bytes)
         case .products: Harness.products(bytes)
         case .token: Harness.token(bytes)
+        case .lease: Harness.lease(bytes)
         case .http: Harness.http(bytes)
         }
     }
@@ -174,21 +181,29 @@ enum Harness {
         }
     }
 
+    /// A verifier trusting both fuzzing keys whose clock reads `now`, with the skew as wide as it goes so that `iat`
+    /// rarely decides.
+    static func verifier(at now: Timestamp) -> LicenseVerifier {
+        var verifier = LicenseVerifier(trustedKeys: TrustedKeys([signingKey.publicKey, otherKey]), clock: { now })
+        verifier.allowedClockSkew = 1e9
+        return verifier
+    }
+
     static func token(_ bytes: [UInt8]) {
-        let trusted = [signingKey.publicKey, otherKey]
         if bytes.starts(with: Array("v4.public.".utf8)) || bytes.starts(with: Array("v4.".utf8)) {
             let text = String(decoding: bytes, as: UTF8.self)
-            _ = try? LicenseToken.verify(text, trustedKeys: trusted, now: Timestamp(seconds: 1_700_000_000))
+            _ = try? verifier(at: Timestamp(seconds: 1_700_000_000)).verify(licenseToken: text)
             _ = try? LicenseToken.unverifiedClaims(of: text)
             _ = try? PASETOv4Public.verify(text, using: signingKey.publicKey, expectedFooter: Array("{}".utf8))
             return
         }
         // Arbitrary bytes as the payload of a genuinely signed token: reaches the claims and time parsers, which
         // an attacker can only feed through a stolen key or a token licensor issued, but which must not crash.
-        let footer = Array(JSONValue.object([("kid", .string(signingKey.publicKey.keyID))]).serialized().utf8)
+        let footer = LicenseToken.footer(for: signingKey)
         guard let token = try? PASETOv4Public.sign(payload: bytes, footer: footer, using: signingKey) else { return }
-        let claims = try? LicenseToken.verify(token, trustedKeys: trusted, now: Timestamp(microseconds: .min))
         let unverified = try? LicenseToken.unverifiedClaims(of: token)
+        // Verified at its own issue time, so that only the signature, the kind, the issuer and `exp` can refuse it.
+        let claims = unverified.flatMap { try? verifier(at: $0.issuedAt).verify(licenseToken: token) }
         if let claims {
             precondition(unverified == claims, "verified and unverified claims differ")
             // Re-signing what was read (as a renewal does from a stored token) must give a token that verifies to the
@@ -198,7 +213,7 @@ enum Harness {
             }
             let again: LicenseClaims
             do {
-                again = try LicenseToken.verify(resigned, trustedKeys: trusted, now: Timestamp(microseconds: .min))
+                again = try verifier(at: claims.issuedAt).verify(licenseToken: resigned)
             } catch {
                 fatalError("re-signed claims do not verify: \(error)")
             }
@@ -207,5 +222,62 @@ enum Harness {
             expected.expiresAt = claims.expiresAt.map { Timestamp(seconds: $0.seconds) }
             precondition(again == expected, "re-signed claims verify to different claims")
         }
+    }
+
+    /// The machine the lease target's tokens are bound to.
+    static let fingerprint = "fuzz-machine"
+
+    /// Lease tokens under the fuzzing key: one with a nonce and a license end, one lifetime, one for another machine.
+    static func seedLeases() throws -> [String] {
+        let base = LeaseClaims(
+            key: "ABCD-EFGH-JKLM-NPQR", productID: "demo-product-id", tier: "pro", instanceID: "inst-1",
+            nonce: "n-1", issuedAt: Timestamp(seconds: 1_764_358_736), expiresAt: Timestamp(seconds: 1_764_963_536),
+            licenseExpiresAt: Timestamp(seconds: 1_795_894_736))
+        var lifetime = base
+        lifetime.licenseExpiresAt = nil
+        lifetime.nonce = nil
+        return [
+            try LeaseToken.sign(base, fingerprint: fingerprint, with: signingKey),
+            try LeaseToken.sign(lifetime, fingerprint: fingerprint, with: signingKey),
+            try LeaseToken.sign(base, fingerprint: "another-machine", with: signingKey),
+        ]
+    }
+
+    static func lease(_ bytes: [UInt8]) {
+        if bytes.starts(with: Array("v4.".utf8)) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let verifier = verifier(at: Timestamp(seconds: 1_764_400_000))
+            let lease = try? verifier.verify(leaseToken: text, fingerprint: fingerprint)
+            let license = try? verifier.verify(licenseToken: text)
+            precondition(lease == nil || license == nil, "one token verified as both a lease and a license")
+            return
+        }
+        // Arbitrary bytes as the payload of a lease genuinely signed for the fuzzing machine.
+        guard
+            let token = try? PASETOv4Public.sign(
+                payload: bytes, footer: LicenseToken.footer(for: signingKey),
+                implicitAssertion: Array(fingerprint.utf8), using: signingKey)
+        else { return }
+        guard let json = try? JSONParser.parse(bytes), let unverified = try? LeaseClaims(json: json) else { return }
+        let verifier = verifier(at: unverified.issuedAt)
+        guard let claims = try? verifier.verify(leaseToken: token, fingerprint: fingerprint) else { return }
+        precondition(claims == unverified, "verified and unverified lease claims differ")
+        if (try? verifier.verify(leaseToken: token, fingerprint: fingerprint + "x")) != nil {
+            fatalError("a lease verified for another fingerprint")
+        }
+        guard let resigned = try? LeaseToken.sign(claims, fingerprint: fingerprint, with: signingKey) else {
+            fatalError("lease claims read from a token cannot be signed again")
+        }
+        let again: LeaseClaims
+        do {
+            again = try verifier.verify(leaseToken: resigned, fingerprint: fingerprint)
+        } catch {
+            fatalError("re-signed lease claims do not verify: \(error)")
+        }
+        var expected = claims
+        expected.issuedAt = Timestamp(seconds: claims.issuedAt.seconds)
+        expected.expiresAt = Timestamp(seconds: claims.expiresAt.seconds)
+        expected.licenseExpiresAt = claims.licenseExpiresAt.map { Timestamp(seconds: $0.seconds) }
+        precondition(again == expected, "re-signed lease claims verify to different claims")
     }
 }

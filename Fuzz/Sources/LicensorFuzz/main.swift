@@ -27,6 +27,11 @@ if let directory = getenv("LICENSOR_FUZZ_WRITE_TOKENS").map({ String(cString: $0
         for (index, token) in try Harness.seedTokens().enumerated() {
             try Data(token.utf8).write(to: URL(fileURLWithPath: "\(directory)/token-\(index)"))
         }
+        // The lease target's seeds go beside the token target's directory.
+        let leases = directory.hasSuffix("/token") ? String(directory.dropLast(5)) + "lease" : directory
+        for (index, token) in try Harness.seedLeases().enumerated() {
+            try Data(token.utf8).write(to: URL(fileURLWithPath: "\(leases)/lease-\(index)"))
+        }
     } catch {
         report("licensor-fuzz: cannot write seed tokens: \(error)")
         exit(1)

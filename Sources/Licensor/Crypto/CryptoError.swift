@@ -1,5 +1,5 @@
 /// A failure in key handling, signing or random generation, never carrying key material.
-public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CryptoError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is, for callers that branch on it.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -10,7 +10,7 @@ public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
 
         /// A key could not be parsed, had the wrong type or the wrong length.
         public static let invalidKey = Code("invalidKey")
-        /// OpenSSL could not produce a signature.
+        /// A signature could not be produced.
         public static let signingFailed = Code("signingFailed")
         /// The CSPRNG could not deliver bytes.
         public static let randomFailed = Code("randomFailed")
@@ -28,19 +28,15 @@ public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Code
     /// A human explanation, safe to log.
     public var message: String
-    /// The OpenSSL error queue text at the time of failure, if OpenSSL reported anything.
-    public var openSSLError: String?
+    /// The crypto library's own error, if it reported one; never derived from a key.
+    public var underlying: (any Error & Sendable)?
 
-    /// Creates an error; `openSSLError` is the text of OpenSSL's error queue, never anything derived from a key.
-    public init(_ code: Code, _ message: String, openSSLError: String? = nil) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
-        self.openSSLError = openSSLError
+        self.underlying = underlying
     }
 
-    public var description: String {
-        var text = "CryptoError.\(code): \(message)"
-        if let openSSLError { text += " (OpenSSL: \(openSSLError))" }
-        return text
-    }
+    public var description: String { "CryptoError.\(code): \(message)" }
 }

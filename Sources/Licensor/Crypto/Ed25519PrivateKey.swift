@@ -1,85 +1,111 @@
+import Crypto
 import FoundationEssentials
 
-/// An Ed25519 signing key, held as its 32-byte seed in memory that is wiped when the key is released.
+/// An Ed25519 signing key; swift-crypto holds the secret and wipes it when the key is released.
 public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
-    private let seed: SecretBytes
+    private let key: Curve25519.Signing.PrivateKey
 
     /// The public half, for verifying and for naming the key (`publicKey.keyID`).
     public let publicKey: Ed25519PublicKey
 
-    private init(seed: SecretBytes) throws {
-        let key = try seed.withUnsafeBytes { try EVPKey.ed25519(seed: $0) }
-        self.seed = seed
-        self.publicKey = try Ed25519PublicKey(rawRepresentation: key.rawPublicKey())
+    private init(key: Curve25519.Signing.PrivateKey) throws(CryptoError) {
+        self.key = key
+        do {
+            publicKey = try Ed25519PublicKey(rawRepresentation: Array(key.publicKey.rawRepresentation))
+        } catch {
+            throw CryptoError(.invalidKey, "the key's public half is not a valid Ed25519 key", underlying: error)
+        }
     }
 
     /// Parses an unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), as `openssl genpkey -algorithm ed25519`
-    /// writes it; keys of any other type, and encrypted keys, are rejected.
-    public init(pemRepresentation: String) throws {
-        if var seed = Self.seed(fromPKCS8PEM: pemRepresentation) {
-            defer { seed.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
-            try self.init(seed: SecretBytes(count: 32) { $0.copyBytes(from: seed) })
-            return
+    /// writes it; keys of any other type, and encrypted keys, are rejected with a one-line reason.
+    public init(pemRepresentation text: String) throws(CryptoError) {
+        if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+            throw CryptoError(
+                .invalidKey, "the private key is encrypted; decrypt it first with `openssl pkey -in FILE`")
         }
-        let key = try EVPKey.readPrivatePEM(pemRepresentation)
-        try key.requireEd25519()
-        try self.init(seed: SecretBytes(count: 32) { try key.copySeed(into: $0) })
+        guard var der = DER.pemBody(text, label: "PRIVATE KEY") else {
+            throw CryptoError(
+                .invalidKey,
+                "not a readable unencrypted PKCS#8 PEM private key (expected \"-----BEGIN PRIVATE KEY-----\")")
+        }
+        defer { Self.wipe(&der) }
+        var seed = try Self.seed(fromPKCS8: der)
+        defer { Self.wipe(&seed) }
+        try self.init(seed: seed)
     }
 
-    /// The DER prefix of an unencrypted PKCS#8 v1 Ed25519 key (RFC 8410 §7); the 32-byte seed follows it.
+    /// The DER of an unencrypted PKCS#8 v1 Ed25519 key (RFC 8410 §7) up to the seed; the 32 bytes follow it.
     private static let pkcs8Prefix: [UInt8] = [
         0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
     ]
 
-    /// The seed of the exact form `openssl genpkey -algorithm ed25519` writes, read without OpenSSL's decoder
-    /// framework, whose set-up costs more at start-up than signing does; anything else goes to OpenSSL.
-    private static func seed(fromPKCS8PEM text: String) -> [UInt8]? {
-        let begin = "-----BEGIN PRIVATE KEY-----"
-        guard let start = text.firstRange(of: begin),
-            let end = text[start.upperBound...].firstRange(of: "-----END PRIVATE KEY-----")
-        else { return nil }
-        let body = text[start.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
-        guard body.count == 64, var der = Data(base64Encoded: String(body)).map(Array.init) else { return nil }
-        defer { der.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
-        guard der.count == 48, der.starts(with: pkcs8Prefix) else { return nil }
-        return Array(der[16...])
+    /// The seed inside a OneAsymmetricKey (RFC 5958): version, algorithm, then the key wrapped in two OCTET STRINGs;
+    /// optional attributes and public key after it are allowed and ignored.
+    private static func seed(fromPKCS8 der: [UInt8]) throws(CryptoError) -> [UInt8] {
+        let notPKCS8 = CryptoError(.invalidKey, "the PEM private key is not DER PKCS#8")
+        var outer = DER(der[...])
+        guard let info = outer.next(), info.tag == 0x30, outer.isAtEnd else { throw notPKCS8 }
+        var fields = DER(info.value)
+        guard let version = fields.next(), version.tag == 0x02, version.value.count == 1, version.value.first! <= 1,
+            let algorithm = fields.next(), algorithm.tag == 0x30, let wrapped = fields.next(), wrapped.tag == 0x04
+        else { throw notPKCS8 }
+        var identifier = DER(algorithm.value)
+        guard let oid = identifier.next(), oid.tag == 0x06 else { throw notPKCS8 }
+        guard Array(oid.value) == DER.ed25519OID, identifier.isAtEnd else {
+            throw CryptoError(
+                .invalidKey, "not an Ed25519 key: the PEM holds a key of type \(DER.algorithmName(oid: oid.value))")
+        }
+        var inner = DER(wrapped.value)
+        guard let seed = inner.next(), seed.tag == 0x04, inner.isAtEnd, seed.value.count == 32 else {
+            throw CryptoError(.invalidKey, "the PEM's Ed25519 private key is not a 32-byte seed")
+        }
+        return Array(seed.value)
     }
 
     /// Creates the key whose RFC 8032 private key (seed) is these 32 bytes.
     ///
     /// PASETO libraries often store a 64-byte secret key: pass only its first 32 bytes.
-    public init(seed: [UInt8]) throws {
+    public init(seed: [UInt8]) throws(CryptoError) {
         guard seed.count == 32 else {
             throw CryptoError(.invalidKey, "an Ed25519 seed is 32 bytes, not \(seed.count)")
         }
-        try self.init(seed: SecretBytes(count: 32) { $0.copyBytes(from: seed) })
-    }
-
-    /// Generates a new key with OpenSSL's key generator.
-    public static func generate() throws -> Ed25519PrivateKey {
-        let key = try EVPKey.generateEd25519()
         do {
-            return try Ed25519PrivateKey(seed: SecretBytes(count: 32) { try key.copySeed(into: $0) })
+            try self.init(key: Curve25519.Signing.PrivateKey(rawRepresentation: seed))
         } catch let error as CryptoError {
-            throw CryptoError(.keyGeneration, error.message, openSSLError: error.openSSLError)
+            throw error
+        } catch {
+            throw CryptoError(.invalidKey, "swift-crypto rejected the Ed25519 seed", underlying: error)
         }
     }
 
-    /// The key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), ending in a newline.
+    /// Generates a new key from the system's CSPRNG.
+    public static func generate() throws(CryptoError) -> Ed25519PrivateKey {
+        do {
+            return try Ed25519PrivateKey(key: Curve25519.Signing.PrivateKey())
+        } catch {
+            throw CryptoError(.keyGeneration, error.message, underlying: error)
+        }
+    }
+
+    /// The key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), ending in a newline, byte for byte what
+    /// `openssl genpkey -algorithm ed25519` writes.
     ///
     /// This is the secret itself: write it only to a file with mode 0600, never to a log.
     public var pemRepresentation: String {
-        do {
-            return try seed.withUnsafeBytes { try EVPKey.ed25519(seed: $0) }.privatePEM()
-        } catch {
-            // Only allocation can fail for a seed that already passed init; Swift traps on that anyway.
-            fatalError("\(error)")
-        }
+        var der = Self.pkcs8Prefix + Array(key.rawRepresentation)
+        defer { Self.wipe(&der) }
+        return DER.pem(der, label: "PRIVATE KEY")
     }
 
-    /// The 64-byte Ed25519 signature over exactly `message`; deterministic for a given key and message.
-    public func signature(for message: [UInt8]) throws -> [UInt8] {
-        try seed.withUnsafeBytes { try EVPKey.ed25519(seed: $0) }.sign(message)
+    /// The 64-byte Ed25519 signature over exactly `message`; deterministic for a given key and message on Linux
+    /// (BoringSSL), randomised by CryptoKit on Apple platforms; both verify alike.
+    public func signature(for message: [UInt8]) throws(CryptoError) -> [UInt8] {
+        do {
+            return Array(try key.signature(for: message))
+        } catch {
+            throw CryptoError(.signingFailed, "swift-crypto could not sign the message", underlying: error)
+        }
     }
 
     /// Names the key by its public key id and never shows the secret.
@@ -87,4 +113,11 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
 
     /// Same as `description`, so the secret stays out of debug output too.
     public var debugDescription: String { description }
+
+    /// Overwrites a temporary copy of key material before it is released.
+    private static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { buffer in
+            for index in buffer.indices { buffer[index] = 0 }
+        }
+    }
 }

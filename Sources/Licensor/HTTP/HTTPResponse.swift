@@ -15,7 +15,7 @@ public struct HTTPResponse: Sendable, Equatable {
     }
 
     /// A response whose body is a JSON document.
-    public static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+    package static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
         HTTPResponse(
             status: status,
             headers: HTTPHeaders([("Content-Type", "application/json")]),

@@ -221,7 +221,6 @@ public struct CurlHTTPClient: Sendable {
 /// Loads libcurl and runs `curl_global_init` exactly once per process, on the first request that needs it.
 private enum CurlGlobal {
     private static let loadError: String? = {
-        OpenSSLLibrary.ensureInitialized()
         var error: UnsafePointer<CChar>?
         return CCurl_load(&error) == nil ? error.map { String(cString: $0) } ?? "unknown error" : nil
     }()

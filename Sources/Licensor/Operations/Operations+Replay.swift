@@ -6,12 +6,12 @@ extension Operations {
     public struct ReplaySelection: Sendable {
         public var ids: [Int64] = []
         public var allFailed = false
-        public var since: Timestamp?
+        package var since: Timestamp?
         public var spool = false
         public var dryRun = false
 
         /// Creates a selection.
-        public init(
+        package init(
             ids: [Int64] = [], allFailed: Bool = false, since: Timestamp? = nil, spool: Bool = false,
             dryRun: Bool = false
         ) {

@@ -14,7 +14,7 @@ public struct FulfillmentOutcome: Sendable, Equatable {
     public var status: String { error == nil ? "processed" : "failed" }
 
     /// The 200 body Gumroad receives.
-    public var responseBody: JSONValue {
+    package var responseBody: JSONValue {
         var members: [(String, JSONValue)] = [
             ("ok", .bool(true)), ("event_id", .integer(eventID)), ("status", .string(status)),
         ]
@@ -30,8 +30,8 @@ public struct FulfillmentOutcome: Sendable, Equatable {
 public struct FulfillmentPipeline {
     /// The parts the pipeline runs on.
     public struct Dependencies {
-        public var store: any LicenseStore
-        public var adapter: any StorefrontAdapter
+        package var store: any LicenseStore
+        package var adapter: any StorefrontAdapter
         /// Loads the products file, on first need.
         public var products: () throws(LicensorError) -> ProductCatalog
         /// Loads the signing key, on first need.
@@ -49,7 +49,7 @@ public struct FulfillmentPipeline {
         public var durableCommits = true
 
         /// Creates the dependencies.
-        public init(
+        package init(
             store: any LicenseStore, adapter: any StorefrontAdapter,
             products: @escaping () throws(LicensorError) -> ProductCatalog,
             signingKey: @escaping () throws(LicensorError) -> Ed25519PrivateKey, email: any EmailService,
@@ -73,14 +73,14 @@ public struct FulfillmentPipeline {
     let logger: Logger
 
     /// Creates a pipeline for one invocation.
-    public init(dependencies: Dependencies, deadline: Deadline, logger: Logger) {
+    package init(dependencies: Dependencies, deadline: Deadline, logger: Logger) {
         self.deps = dependencies
         self.deadline = deadline
         self.logger = logger
     }
 
     /// Step 1, audit: writes and commits the audit row. Throws only when the row could not be written.
-    public func audit(_ payload: WebhookPayload, receivedAt: Timestamp = .now()) throws(StoreError) -> Int64 {
+    package func audit(_ payload: WebhookPayload, receivedAt: Timestamp = .now()) throws(StoreError) -> Int64 {
         let keys = deps.adapter.auditKeys(for: payload)
         return try deps.store.recordEvent(
             eventType: keys.eventType, orderID: keys.orderID, payload: payload.auditJSON, receivedAt: receivedAt)

@@ -6,7 +6,7 @@ public final class Services {
     /// The configuration they were made from.
     public let configuration: Configuration
     /// The open license store.
-    public let store: any LicenseStore
+    package let store: any LicenseStore
     /// The email service.
     public let email: any EmailService
     private let logger: Logger
@@ -15,7 +15,7 @@ public final class Services {
     private var templates: LicenseEmailTemplates?
 
     /// Creates services around an open store.
-    public init(configuration: Configuration, store: any LicenseStore, email: any EmailService, logger: Logger) {
+    package init(configuration: Configuration, store: any LicenseStore, email: any EmailService, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.email = email
@@ -39,7 +39,7 @@ public final class Services {
     }
 
     /// Opens the database without touching its schema.
-    public static func openStore(
+    package static func openStore(
         _ location: DatabaseLocation, deadline: Deadline
     ) throws(LicensorError) -> any LicenseStore {
         do throws(StoreError) {

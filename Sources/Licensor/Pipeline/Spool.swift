@@ -15,13 +15,13 @@ public struct Spool: Sendable {
     /// One spooled request.
     public struct Entry: Sendable {
         public var path: String
-        public var receivedAt: Timestamp
+        package var receivedAt: Timestamp
         public var payload: WebhookPayload
     }
 
     /// Writes a request durably and returns the file's path.
     @discardableResult
-    public func write(_ payload: WebhookPayload, receivedAt: Timestamp) throws(FileError) -> String {
+    package func write(_ payload: WebhookPayload, receivedAt: Timestamp) throws(FileError) -> String {
         let document = JSONValue.object([
             ("received_at", .string(receivedAt.sqlText + "Z")), ("payload", payload.auditJSON),
         ])

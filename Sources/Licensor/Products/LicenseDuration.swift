@@ -13,7 +13,7 @@ public enum LicenseDuration: Sendable, Hashable, CustomStringConvertible {
     public static let maximumCount = 100_000
 
     /// The expiry stored for a lifetime license, 9999-12-31T23:59:59Z, because `expires_at` is never null.
-    public static let lifetimeExpiry = Timestamp.lifetime
+    package static let lifetimeExpiry = Timestamp.lifetime
 
     /// Parses `Nd`, `Nm`, `Ny` (N from 1 to ``maximumCount``) or `lifetime`.
     public init(parsing text: String) throws(LicenseDurationError) {
@@ -64,7 +64,7 @@ public enum LicenseDuration: Sendable, Hashable, CustomStringConvertible {
     ///
     /// A month or year that lands on a missing day is clamped to the end of that month (Jan 31 + 1m is the last day
     /// of February). Results past ``lifetimeExpiry`` are clamped to it, so the stored value always fits the schema.
-    public func expiry(from issued: Timestamp) -> Timestamp {
+    package func expiry(from issued: Timestamp) -> Timestamp {
         let date: Timestamp
         switch self {
         case .days(let count): date = issued.adding(days: count)

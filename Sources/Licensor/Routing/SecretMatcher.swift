@@ -24,14 +24,6 @@ public struct SecretMatcher: Sendable {
 
     /// 1 when equal, 0 otherwise, after touching every byte of both.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> UInt8 {
-        let length = max(a.count, b.count)
-        var difference = UInt64(a.count ^ b.count)
-        for i in 0..<length {
-            let x = i < a.count ? a[i] : 0
-            let y = i < b.count ? b[i] : 0
-            difference |= UInt64(x ^ y)
-        }
-        // Branch-free: 1 when difference is 0.
-        return UInt8(truncatingIfNeeded: 1 &- ((difference | (0 &- difference)) >> 63))
+        ConstantTime.equals(a, b) ? 1 : 0
     }
 }

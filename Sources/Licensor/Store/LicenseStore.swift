@@ -1,7 +1,7 @@
 /// Everything the pipeline and the operator commands need from the database.
 ///
 /// One implementation (`SQLLicenseStore`) serves both SQLite and PostgreSQL through `SQLDatabase`.
-public protocol LicenseStore: AnyObject {
+package protocol LicenseStore: AnyObject {
     /// Creates or upgrades the schema; safe to run again and from several processes at once.
     func migrate() throws(StoreError)
     /// Migrates only when the schema is missing or old and the store may do so on first use (SQLite).

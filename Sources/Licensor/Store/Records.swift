@@ -3,7 +3,7 @@ public struct AuditEvent: Sendable {
     /// The row id.
     public var id: Int64
     /// When the webhook arrived.
-    public var receivedAt: Timestamp
+    package var receivedAt: Timestamp
     /// The storefront resource, e.g. `sale` or `refund`.
     public var eventType: String
     /// The sale or subscription id the event is about.
@@ -22,8 +22,8 @@ public struct License: Sendable, Equatable {
     public var name: String
     public var email: String
     public var tier: String
-    public var issuedAt: Timestamp
-    public var expiresAt: Timestamp
+    package var issuedAt: Timestamp
+    package var expiresAt: Timestamp
     /// The signed PASETO v4.public token.
     public var token: String
     /// Where the sale came from: `gumroad`, `manual`.
@@ -33,16 +33,16 @@ public struct License: Sendable, Equatable {
     /// The amount in dollars with two decimals, e.g. `49.00`.
     public var amountPaid: String?
     public var currency: String?
-    public var revokedAt: Timestamp?
+    package var revokedAt: Timestamp?
     public var notes: String?
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
+    package var createdAt: Timestamp
+    package var updatedAt: Timestamp
     /// The storefront's product id.
     public var productID: String?
     /// The storefront's subscription id, for renewals.
     public var subscriptionID: String?
     /// When the license email was accepted by the provider.
-    public var emailSentAt: Timestamp?
+    package var emailSentAt: Timestamp?
     /// Which email service accepted it.
     public var emailProvider: String?
     /// The provider's message id.
@@ -50,7 +50,7 @@ public struct License: Sendable, Equatable {
     /// Why the last send failed.
     public var emailError: String?
     /// When a delivery took the right to send the email and has not yet recorded the outcome.
-    public var emailClaimedAt: Timestamp?
+    package var emailClaimedAt: Timestamp?
 
     /// Whether this license never expires.
     public var isLifetime: Bool { expiresAt >= Timestamp.lifetime }
@@ -62,21 +62,21 @@ public struct NewLicense: Sendable {
     public var name: String
     public var email: String
     public var tier: String
-    public var issuedAt: Timestamp
-    public var expiresAt: Timestamp
+    package var issuedAt: Timestamp
+    package var expiresAt: Timestamp
     public var token: String
     public var source: String
     public var sourceOrderID: String
     public var promotion: String?
     public var amountPaid: String?
     public var currency: String
-    public var revokedAt: Timestamp?
+    package var revokedAt: Timestamp?
     public var notes: String?
     public var productID: String?
     public var subscriptionID: String?
 
     /// Creates the values of a new license row.
-    public init(
+    package init(
         key: String, name: String, email: String, tier: String, issuedAt: Timestamp, expiresAt: Timestamp,
         token: String, source: String, sourceOrderID: String, promotion: String? = nil, amountPaid: String? = nil,
         currency: String = "USD", revokedAt: Timestamp? = nil, notes: String? = nil, productID: String? = nil,
@@ -104,18 +104,18 @@ public struct NewLicense: Sendable {
 /// Changes to one license; nil fields stay as they are.
 public struct LicenseChanges: Sendable {
     public var tier: String?
-    public var expiresAt: Timestamp?
+    package var expiresAt: Timestamp?
     /// A re-signed token for the new values.
     public var token: String?
     /// `.some(nil)` restores a revoked license; `.some(t)` revokes it at t unless it is already revoked.
-    public var revokedAt: Timestamp??
+    package var revokedAt: Timestamp??
     /// A line appended to `notes`.
     public var note: String?
     /// Forget the email send, so the email step sends the (refreshed) license again.
     public var resendEmail = false
 
     /// Creates a change set.
-    public init(
+    package init(
         tier: String? = nil, expiresAt: Timestamp? = nil, token: String? = nil, revokedAt: Timestamp?? = nil,
         note: String? = nil, resendEmail: Bool = false
     ) {

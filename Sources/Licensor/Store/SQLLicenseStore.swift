@@ -88,7 +88,7 @@ public final class SQLLicenseStore: LicenseStore {
 
     // MARK: Audit log
 
-    public func recordEvent(
+    package func recordEvent(
         eventType: String, orderID: String?, payload: JSONValue, receivedAt: Timestamp
     ) throws(StoreError) -> Int64 {
         let rows = try db.query(
@@ -133,7 +133,7 @@ public final class SQLLicenseStore: LicenseStore {
             .first.map { row throws(StoreError) in try auditEvent(row) }
     }
 
-    public func events(failedOnly: Bool, since: Timestamp?, limit: Int) throws(StoreError) -> [AuditEvent] {
+    package func events(failedOnly: Bool, since: Timestamp?, limit: Int) throws(StoreError) -> [AuditEvent] {
         var conditions: [String] = []
         if failedOnly { conditions.append("processed = FALSE") }
         if since != nil { conditions.append("received_at >= $2") }
@@ -225,7 +225,7 @@ public final class SQLLicenseStore: LicenseStore {
     }
 
     @discardableResult
-    public func update(key: String, _ changes: LicenseChanges, at: Timestamp) throws(StoreError) -> Bool {
+    package func update(key: String, _ changes: LicenseChanges, at: Timestamp) throws(StoreError) -> Bool {
         var assignments = ["updated_at = $2"]
         var parameters: [SQLValue] = [.text(key), dialect.timestamp(at)]
         func assign(_ column: String, _ value: SQLValue) {
@@ -256,7 +256,7 @@ public final class SQLLicenseStore: LicenseStore {
         return try db.execute(sql, parameters) == 1
     }
 
-    public func renew(
+    package func renew(
         key: String, source: String, orderID: String, changes: LicenseChanges, at: Timestamp
     ) throws(StoreError) -> Bool {
         try db.withTransaction { () throws(StoreError) -> Bool in
@@ -312,7 +312,7 @@ public final class SQLLicenseStore: LicenseStore {
 
     // MARK: Email bookkeeping
 
-    public func claimEmail(
+    package func claimEmail(
         key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool
     ) throws(StoreError) -> Bool {
         let claim = { () throws(StoreError) in
@@ -327,7 +327,7 @@ public final class SQLLicenseStore: LicenseStore {
         return try (durable ? db.durably(claim) : claim()) == 1
     }
 
-    public func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError) {
+    package func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError) {
         try db.execute(
             """
             UPDATE licenses SET email_sent_at = $2, email_provider = $3, email_message_id = $4,
@@ -337,7 +337,7 @@ public final class SQLLicenseStore: LicenseStore {
             [.text(key), dialect.timestamp(at), .text(provider), .optional(messageID)])
     }
 
-    public func recordEmailFailed(key: String, error: String, at: Timestamp) throws(StoreError) {
+    package func recordEmailFailed(key: String, error: String, at: Timestamp) throws(StoreError) {
         try db.execute(
             "UPDATE licenses SET email_claimed_at = NULL, email_error = $2, updated_at = $3 WHERE license_key = $1",
             [.text(key), .text(error), dialect.timestamp(at)])

@@ -26,7 +26,7 @@ public struct Sale: Sendable, Equatable {
     /// Which redelivery this is (Gumroad `retry_count`), 0 for the first.
     public var retryCount: Int
     /// When the storefront recorded the sale.
-    public var saleTimestamp: Timestamp?
+    package var saleTimestamp: Timestamp?
 
     /// `amount_paid` as stored: dollars with two decimals.
     public var amountPaid: String? {
@@ -62,7 +62,7 @@ public struct Sale: Sendable, Equatable {
 }
 
 /// What a webhook means once its storefront adapter has read it.
-public enum StorefrontEvent: Sendable, Equatable {
+package enum StorefrontEvent: Sendable, Equatable {
     /// A sale to license (a first purchase or a subscription's recurring charge).
     case sale(Sale)
     /// A refund of an order; `full` is false for a partial refund, which changes nothing.
@@ -95,7 +95,7 @@ public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// Turns one storefront's webhook fields into licensor's events; a new storefront is a new adapter.
-public protocol StorefrontAdapter: Sendable {
+package protocol StorefrontAdapter: Sendable {
     /// The storefront's name, stored as `licenses.source`.
     var source: String { get }
     /// The audit row's `event_type` and `order_id` for a payload; never fails, so the row is always written.

@@ -65,7 +65,7 @@ public struct WebhookPayload: Sendable {
     }
 
     /// The flat JSON object for the audit row: key → string, or → array of strings for a repeated key or `key[]`.
-    public var auditJSON: JSONValue {
+    package var auditJSON: JSONValue {
         var order: [String] = []
         var values: [String: [String]] = [:]
         for (name, value) in fields {

@@ -3,7 +3,6 @@ import CPostgreSQL
 /// libpq, loaded on first use (see the CPostgreSQL shim): the SQLite path never loads it.
 enum LibPQ {
     private static let loaded: Result<CPostgreSQL_Functions, PostgresError> = {
-        OpenSSLLibrary.ensureInitialized()
         var error: UnsafePointer<CChar>?
         guard let functions = CPostgreSQL_load(&error) else {
             let reason = error.map { String(cString: $0) } ?? "unknown error"

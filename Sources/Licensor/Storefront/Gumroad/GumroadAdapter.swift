@@ -12,7 +12,7 @@ public struct GumroadAdapter: StorefrontAdapter {
         return (resource, orderID.flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    public func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
+    package func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
         let resource = auditKeys(for: payload).eventType
         func field(_ name: String) throws(PayloadError) -> String {
             guard let value = payload[name]?.trimmed, !value.isEmpty else {

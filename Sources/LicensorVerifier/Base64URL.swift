@@ -1,5 +1,5 @@
 /// The URL-safe base64 alphabet (RFC 4648 §5) without padding, as PASETO uses it.
-public enum Base64URL {
+package enum Base64URL {
     private static let alphabet: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -11,7 +11,7 @@ public enum Base64URL {
     }()
 
     /// Encodes bytes as unpadded base64url text.
-    public static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 4 + 2) / 3)
         var index = 0
@@ -44,12 +44,12 @@ public enum Base64URL {
     /// Padding, whitespace, characters outside the URL-safe alphabet, an impossible length and non-zero
     /// unused trailing bits are all rejected, so every byte string has exactly one accepted spelling
     /// and a token cannot be altered without changing the decoded bytes.
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         decode(Array(text.utf8))
     }
 
     /// Decodes unpadded base64url given as ASCII bytes, with the same strictness as `decode(_:)` for text.
-    public static func decode(_ text: [UInt8]) -> [UInt8]? {
+    package static func decode(_ text: [UInt8]) -> [UInt8]? {
         let remainder = text.count % 4
         guard remainder != 1 else { return nil }
         var output: [UInt8] = []

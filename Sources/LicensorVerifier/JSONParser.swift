@@ -1,22 +1,22 @@
 /// Why a JSON text could not be parsed, with the byte offset where it went wrong.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong.
-    public var reason: String
+    package var reason: String
     /// The byte offset of the problem.
-    public var offset: Int
+    package var offset: Int
 
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    package var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
 /// A strict RFC 8259 parser that keeps object key order and bounds nesting depth.
-public struct JSONParser {
+package struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
     private let maximumDepth: Int
 
     /// Parses a complete JSON text; trailing non-space bytes are an error.
-    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
         parser.skipSpace()
         let value = try parser.parseValue()
@@ -26,7 +26,7 @@ public struct JSONParser {
     }
 
     /// Parses a complete JSON text given as a string.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

@@ -2,7 +2,7 @@
 ///
 /// The audit row stores the form as a flat JSON object in the order Gumroad sent it, and envelopes are parsed
 /// without full Foundation, so licensor carries its own small JSON model.
-public indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number, kept as its literal text so nothing is lost to floating point.
@@ -12,37 +12,37 @@ public indirect enum JSONValue: Sendable, Equatable {
     case object([(String, JSONValue)])
 
     /// The value under `key` when this is an object.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == key }?.1
     }
 
     /// The string when this is a string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// The Boolean when this is a Boolean.
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
     /// The members when this is an object.
-    public var objectValue: [(String, JSONValue)]? {
+    package var objectValue: [(String, JSONValue)]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
     /// The elements when this is an array.
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
 
     /// A short name of the JSON type, used in error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -54,9 +54,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// An integer number of the integer's literal form.
-    public static func integer<I: BinaryInteger>(_ value: I) -> JSONValue { .number(String(value)) }
+    package static func integer<I: BinaryInteger>(_ value: I) -> JSONValue { .number(String(value)) }
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
@@ -72,7 +72,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 extension JSONValue {
     /// The compact JSON text of this value; non-ASCII is written as UTF-8, `<`, `>` and `&` are escaped so the text
     /// can sit inside HTML.
-    public func serialized() -> String {
+    package func serialized() -> String {
         var out = ""
         write(to: &out)
         return out

@@ -1,58 +1,35 @@
 /// PASETO version 4 public tokens: Ed25519 signatures over a payload, an optional footer and an optional
 /// implicit assertion (https://github.com/paseto-standard/paseto-spec, Version4.md).
-public enum PASETOv4Public {
+package enum PASETOv4Public {
     /// What a verified token carries: both parts are exactly the bytes that were signed.
-    public struct Message: Sendable, Equatable {
+    package struct Message: Sendable, Equatable {
         /// The payload bytes (JSON claims for licensor), exactly as transmitted; parse them, never re-encode.
-        public var payload: [UInt8]
+        package var payload: [UInt8]
         /// The footer bytes, empty when the token has no footer.
-        public var footer: [UInt8]
+        package var footer: [UInt8]
 
         /// Creates a message.
-        public init(payload: [UInt8], footer: [UInt8]) {
+        package init(payload: [UInt8], footer: [UInt8]) {
             self.payload = payload
             self.footer = footer
         }
     }
 
     /// The longest token accepted or produced, in bytes: 64 KiB, checked before any decoding.
-    public static let maximumTokenLength = 65_536
+    package static let maximumTokenLength = 65_536
 
     /// The token header, which also binds the version and purpose into the signature.
-    static let header: [UInt8] = Array("v4.public.".utf8)
+    package static let header: [UInt8] = Array("v4.public.".utf8)
 
-    private static let signatureLength = 64
+    package static let signatureLength = 64
     private static let dot = UInt8(ascii: ".")
-
-    /// Signs `payload` (and `footer` and `implicitAssertion`, which are authenticated too) into a token.
-    ///
-    /// The footer is sent in the clear after a second dot when not empty; the implicit assertion is never
-    /// sent and the verifier must supply the same bytes.
-    public static func sign(
-        payload: [UInt8],
-        footer: [UInt8] = [],
-        implicitAssertion: [UInt8] = [],
-        using key: Ed25519PrivateKey
-    ) throws -> String {
-        var length = header.count + encodedLength(payload.count + signatureLength)
-        if !footer.isEmpty { length += 1 + encodedLength(footer.count) }
-        guard length <= maximumTokenLength else {
-            throw PASETOError(
-                .tooLarge, "the token would be \(length) bytes, over the \(maximumTokenLength)-byte limit")
-        }
-        let message = PreAuthenticationEncoding.encode([header, payload, footer, implicitAssertion])
-        let signature = try key.signature(for: message)
-        var token = String(decoding: header, as: UTF8.self) + Base64URL.encode(payload + signature)
-        if !footer.isEmpty { token += "." + Base64URL.encode(footer) }
-        return token
-    }
 
     /// Verifies `token` with `key` and returns its payload and footer.
     ///
     /// - Parameters:
     ///   - implicitAssertion: the bytes the signer bound in without sending; empty if none.
     ///   - expectedFooter: when given, the token's footer must equal it (compared in constant time).
-    public static func verify(
+    package static func verify(
         _ token: String,
         using key: Ed25519PublicKey,
         implicitAssertion: [UInt8] = [],
@@ -75,12 +52,12 @@ public enum PASETOv4Public {
 
     /// The footer of a well-formed token, NOT authenticated: use it only to choose a key (e.g. by `kid`),
     /// then call `verify`, and trust nothing read from it before that succeeds.
-    public static func unverifiedFooter(of token: String) throws(PASETOError) -> [UInt8] {
+    package static func unverifiedFooter(of token: String) throws(PASETOError) -> [UInt8] {
         try parse(token).footer
     }
 
-    /// Splits and decodes a token without checking its signature.
-    private static func parse(_ token: String) throws(PASETOError) -> (body: [UInt8], footer: [UInt8]) {
+    /// Splits and decodes a token without checking its signature: the body is payload ‖ signature.
+    package static func parse(_ token: String) throws(PASETOError) -> (body: [UInt8], footer: [UInt8]) {
         // Cap the size before copying or decoding anything, so an attacker cannot make us do large work.
         let length = token.utf8.count
         guard length <= maximumTokenLength else {
@@ -113,7 +90,7 @@ public enum PASETOv4Public {
     }
 
     /// The length of unpadded base64 text for `count` bytes.
-    private static func encodedLength(_ count: Int) -> Int {
+    package static func encodedLength(_ count: Int) -> Int {
         (count * 4 + 2) / 3
     }
 }

@@ -1,7 +1,7 @@
 /// PASETO's pre-authentication encoding (PAE), which makes the signed message unambiguous.
-enum PreAuthenticationEncoding {
+package enum PreAuthenticationEncoding {
     /// LE64(number of pieces), then LE64(length) and the bytes of each piece.
-    static func encode(_ pieces: [[UInt8]]) -> [UInt8] {
+    package static func encode(_ pieces: [[UInt8]]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(8 * (pieces.count + 1) + pieces.reduce(0) { $0 + $1.count })
         output.append(contentsOf: le64(UInt64(pieces.count)))
@@ -15,7 +15,7 @@ enum PreAuthenticationEncoding {
     /// The 8-byte little-endian encoding of `value` with the top bit cleared.
     ///
     /// The spec clears the top bit so that languages without unsigned 64-bit integers encode alike.
-    static func le64(_ value: UInt64) -> [UInt8] {
+    package static func le64(_ value: UInt64) -> [UInt8] {
         let cleared = value & ~(UInt64(1) << 63)
         return (0..<8).map { UInt8(truncatingIfNeeded: cleared >> UInt64(8 * $0)) }
     }
