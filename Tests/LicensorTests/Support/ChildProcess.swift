@@ -72,6 +72,31 @@ struct ChildProcess {
         return pid
     }
 
+    /// Starts a program whose stdin and stdout are the given descriptor (a socket, as inetd passes it) and whose
+    /// stderr is a file.
+    static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String], socket: Int32, stderr: String
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, socket, 0)
+        posix_spawn_file_actions_adddup2(&actions, socket, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        guard rc == 0 else {
+            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        return pid
+    }
+
     /// Waits for a child and returns its exit status (128+signal when killed).
     static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
