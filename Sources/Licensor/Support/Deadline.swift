@@ -25,7 +25,17 @@ public struct Deadline: Sendable {
     /// The time left in whole milliseconds, at least `minimum` so a call is never given a zero timeout that a
     /// library would read as "no timeout".
     public func remainingMilliseconds(minimum: Int = 1) -> Int {
-        let (seconds, attoseconds) = remaining.components
-        return max(minimum, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        Self.milliseconds(remaining, minimum: minimum)
+    }
+
+    /// A duration in whole milliseconds, rounded down (a timeout rounded up could outlast the deadline), and at
+    /// least `minimum`; saturates instead of overflowing.
+    public static func milliseconds(_ duration: Duration, minimum: Int = 0) -> Int {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return seconds < 0 ? minimum : Int.max }
+        let (total, overflow2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        guard !overflow2 else { return Int.max }
+        return max(minimum, Int(total))
     }
 }

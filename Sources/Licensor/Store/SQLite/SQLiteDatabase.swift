@@ -1,7 +1,7 @@
 import CSQLite
 
 /// A SQLite connection in WAL mode with a busy timeout, so concurrent licensor processes wait for each other
-/// instead of failing.
+/// instead of failing — but, under a deadline, never past it: each statement may wait only what is left.
 public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     /// The database file.
@@ -10,10 +10,24 @@ public final class SQLiteDatabase: SQLDatabase {
     /// Prepared statements by SQL text: replay runs the same dozen statements thousands of times. PRAGMAs and
     /// transaction control are not cached.
     private var statements: [String: OpaquePointer] = [:]
+    /// When set, the busy timeout is renewed before each statement to what is left of it.
+    private let deadline: Deadline?
 
-    /// Opens (creating if needed) the database file; waits at most `busyTimeout` for another writer.
-    public init(path: String, busyTimeout: Duration) throws(StoreError) {
+    /// Opens (creating if needed) the database file; every statement waits for another writer at most what is left
+    /// of `deadline`, so several blocked statements together still end at the deadline.
+    public convenience init(path: String, deadline: Deadline) throws(StoreError) {
+        try self.init(path: path, busyTimeout: deadline.remaining, deadline: deadline)
+    }
+
+    /// Opens (creating if needed) the database file; each statement waits at most `busyTimeout` for another writer
+    /// (for tools and tests that hold a connection with no invocation deadline).
+    public convenience init(path: String, busyTimeout: Duration) throws(StoreError) {
+        try self.init(path: path, busyTimeout: busyTimeout, deadline: nil)
+    }
+
+    private init(path: String, busyTimeout: Duration, deadline: Deadline?) throws(StoreError) {
         self.path = path
+        self.deadline = deadline
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -33,9 +47,7 @@ public final class SQLiteDatabase: SQLDatabase {
         sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persistWAL)
         CSQLite_set_checkpoint_on_close(db, 0)
         sqlite3_wal_autocheckpoint(db, Self.autocheckpointPages)
-        let (seconds, attoseconds) = busyTimeout.components
-        let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        sqlite3_busy_timeout(db, max(1, milliseconds))
+        sqlite3_busy_timeout(db, Int32(clamping: Deadline.milliseconds(busyTimeout, minimum: 1)))
         do {
             // WAL lets readers and one writer overlap; the setting is stored in the file, so this is a no-op after
             // the first process sets it.
@@ -123,6 +135,9 @@ public final class SQLiteDatabase: SQLDatabase {
             }
         }
         try bind(parameters, to: statement)
+        if let deadline {
+            sqlite3_busy_timeout(handle, Int32(clamping: deadline.remainingMilliseconds()))
+        }
         var rows: [SQLRow] = []
         let columnCount = sqlite3_column_count(statement)
         let columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
