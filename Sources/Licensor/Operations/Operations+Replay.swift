@@ -31,6 +31,7 @@ extension Operations {
         let configuration = try configuration()
         var outcomes: [FulfillmentOutcome] = []
         var skipped: [String] = []
+        var setAside: [String] = []
         try withPipeline { _, services in
             var dependencies = services.pipelineDependencies
             dependencies.durableCommits = false  // one flush at the end instead of an fsync per event
@@ -60,7 +61,16 @@ extension Operations {
                         continue
                     }
                     let pipeline = makePipeline()
-                    let id = try pipeline.audit(entry.payload, receivedAt: entry.receivedAt)
+                    let id: Int64
+                    do {
+                        id = try pipeline.audit(entry.payload, receivedAt: entry.receivedAt)
+                    } catch let refusal where !StoreError.isOutage(refusal) {
+                        // The database refuses this entry itself: set it aside so the entries after it get in.
+                        let target = spool.moveAside(path, suffix: "failed")
+                        setAside.append("\(target): audit row refused: \(refusal)")
+                        logger.error("spool entry refused; moved aside", metadata: ["file": "\(target)"])
+                        continue
+                    }
                     spool.remove(path)  // only now: its audit row is committed
                     outcomes.append(pipeline.process(eventID: id, payload: entry.payload))
                 }
@@ -96,14 +106,18 @@ extension Operations {
                     ("replayed", .integer(outcomes.count)), ("processed", .integer(outcomes.count - failed.count)),
                     ("failed", .integer(failed.count)), ("events", .array(outcomes.map(\.responseBody))),
                     ("skipped", .array(skipped.map(JSONValue.string))),
+                    ("set_aside", .array(setAside.map(JSONValue.string))),
                 ]).serialized())
         } else {
             output(
                 "replayed \(outcomes.count) events: \(outcomes.count - failed.count) processed, \(failed.count) failed")
             for outcome in failed { output("  event \(outcome.eventID): \(outcome.error ?? "")") }
-            for line in skipped { output("  \(line)") }
+            for line in skipped + setAside { output("  \(line)") }
         }
         if !failed.isEmpty { throw LicensorError(.usage, "\(failed.count) events still fail; see above") }
+        if !setAside.isEmpty {
+            throw LicensorError(.usage, "\(setAside.count) spool entries were refused and moved aside; see above")
+        }
     }
 
     /// Progress on stderr for long runs, so stdout stays a clean summary.

@@ -108,8 +108,15 @@ public final class SQLiteDatabase: SQLDatabase {
 
     private func failure(_ what: String, _ rc: Int32) -> StoreError {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "database is closed"
-        let primary = rc & 0xFF
-        let code: StoreError.Code = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? .timeout : .query
+        let code: StoreError.Code =
+            switch rc & 0xFF {
+            case SQLITE_BUSY, SQLITE_LOCKED: .timeout
+            // The file cannot take the write now (EFBIG and ENOSPC are SQLITE_FULL); the statement is fine.
+            case SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_NOMEM, SQLITE_PROTOCOL,
+                SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_NOLFS:
+                .unavailable
+            default: .query
+            }
         return StoreError(code, "SQLite \(what) failed: \(message)", driverCode: "SQLITE \(rc)")
     }
 
