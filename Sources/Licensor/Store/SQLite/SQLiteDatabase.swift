@@ -178,7 +178,11 @@ public final class SQLiteDatabase: SQLDatabase {
             switch value {
             case .null: rc = sqlite3_bind_null(statement, index)
             case .integer(let i): rc = sqlite3_bind_int64(statement, index, i)
-            case .text(let s): rc = sqlite3_bind_text(statement, index, s, -1, CSQLite_transient())
+            case .text(let s):
+                // With the byte length, not -1: SQLite would stop at a NUL, and `C\0A` and `C\0B` would collide.
+                rc = s.withCString {
+                    sqlite3_bind_text(statement, index, $0, Int32(clamping: s.utf8.count), CSQLite_transient())
+                }
             }
             guard rc == SQLITE_OK else { throw failure("bind", rc) }
         }
