@@ -119,16 +119,19 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
 
     /// Encodes the Postmark request body; key order is fixed so requests are reproducible.
     static func encode(_ message: EmailMessage, messageStream: String) throws -> [UInt8] {
+        // Every field that becomes a header (Metadata values become X-PM-Metadata-* headers) is collapsed onto one
+        // line: a storefront's product name or a buyer's name must not add a header or end the block.
+        let header = EmailMessage.headerValue
         let payload = PostmarkEmailRequest(
-            from: message.from,
-            to: message.to,
-            replyTo: message.replyTo,
-            subject: message.subject,
+            from: header(message.from),
+            to: header(message.to),
+            replyTo: message.replyTo.map(header),
+            subject: header(message.subject),
             textBody: message.textBody,
             htmlBody: message.htmlBody,
-            tag: message.tag,
-            metadata: message.metadata.isEmpty ? nil : message.metadata,
-            messageStream: messageStream
+            tag: message.tag.map(header),
+            metadata: message.metadata.isEmpty ? nil : message.metadata.mapValues(header),
+            messageStream: header(messageStream)
         )
         let encoder = JSONEncoder()
         // "</" stays as is: escaping slashes is legal but only obscures the HTML part.
