@@ -32,6 +32,7 @@ extension Operations {
         var outcomes: [FulfillmentOutcome] = []
         var skipped: [String] = []
         var setAside: [String] = []
+        var missing: [Int64] = []
         try withPipeline { _, services in
             var dependencies = services.pipelineDependencies
             dependencies.durableCommits = false  // one flush at the end instead of an fsync per event
@@ -78,8 +79,8 @@ extension Operations {
             var events: [AuditEvent] = []
             if !selection.ids.isEmpty {
                 events = try services.store.events(ids: selection.ids)
-                let missing = Set(selection.ids).subtracting(events.map(\.id))
-                skipped += missing.sorted().map { "event \($0): no such event" }
+                missing = Set(selection.ids).subtracting(events.map(\.id)).sorted()
+                skipped += missing.map { "event \($0): no such event" }
             } else if selection.allFailed || selection.since != nil {
                 events = try services.store.events(
                     failedOnly: selection.allFailed, since: selection.since, limit: Int(Int32.max)
@@ -115,6 +116,9 @@ extension Operations {
             for line in skipped + setAside { output("  \(line)") }
         }
         if !failed.isEmpty { throw LicensorError(.usage, "\(failed.count) events still fail; see above") }
+        if !missing.isEmpty {
+            throw LicensorError(.usage, "no such event: \(missing.map(String.init).joined(separator: ", "))")
+        }
         if !setAside.isEmpty {
             throw LicensorError(.usage, "\(setAside.count) spool entries were refused and moved aside; see above")
         }

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// A SQLite connection in WAL mode with a busy timeout, so concurrent licensor processes wait for each other
 /// instead of failing — but, under a deadline, never past it: each statement may wait only what is left.
@@ -28,6 +29,10 @@ public final class SQLiteDatabase: SQLDatabase {
     private init(path: String, busyTimeout: Duration, deadline: Deadline?) throws(StoreError) {
         self.path = path
         self.deadline = deadline
+        // The file holds buyers' emails and license keys: create it 0600 ourselves (an empty file is an empty
+        // database), since SQLite would make it 0644 and gives its -wal and -shm files the main file's mode.
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 { Glibc.close(created) }
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
