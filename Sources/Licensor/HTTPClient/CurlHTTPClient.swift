@@ -168,16 +168,7 @@ public struct CurlHTTPClient: Sendable {
 
     /// Converts a timeout to whole milliseconds, rounding up and never to 0 (which libcurl reads as "no limit").
     static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else {
-            return 1
-        }
-        let (wholeMilliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow {
-            return Int.max
-        }
-        let partial = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return max(1, Int(clamping: wholeMilliseconds.addingReportingOverflow(partial).partialValue))
+        Deadline.milliseconds(duration, rounding: .up, minimum: 1)
     }
 
     /// Renders the request headers as libcurl lines, refusing header injection and removing curl's defaults

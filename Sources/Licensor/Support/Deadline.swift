@@ -28,14 +28,26 @@ public struct Deadline: Sendable {
         Self.milliseconds(remaining, minimum: minimum)
     }
 
-    /// A duration in whole milliseconds, rounded down (a timeout rounded up could outlast the deadline), and at
-    /// least `minimum`; saturates instead of overflowing.
-    public static func milliseconds(_ duration: Duration, minimum: Int = 0) -> Int {
+    /// Which way a conversion to whole milliseconds rounds.
+    public enum Rounding: Sendable {
+        /// Toward zero: a timeout that must not outlast the deadline.
+        case down
+        /// Away from zero: a wait that must not wake before the deadline, or a timeout a library reads as none
+        /// when it is zero.
+        case up
+    }
+
+    /// A duration in whole milliseconds, rounded as asked and at least `minimum` (also for a negative duration);
+    /// saturates at `Int.max` instead of overflowing. The one conversion every timeout here goes through.
+    public static func milliseconds(_ duration: Duration, rounding: Rounding = .down, minimum: Int = 0) -> Int {
         let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0 else { return minimum }
+        let perMillisecond: Int64 = 1_000_000_000_000_000
+        var partial = attoseconds / perMillisecond
+        if rounding == .up, attoseconds % perMillisecond != 0 { partial += 1 }
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { return seconds < 0 ? minimum : Int.max }
-        let (total, overflow2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        guard !overflow2 else { return Int.max }
-        return max(minimum, Int(total))
+        let (total, overflow2) = whole.addingReportingOverflow(partial)
+        guard !overflow, !overflow2 else { return Int.max }
+        return max(minimum, Int(clamping: total))
     }
 }
