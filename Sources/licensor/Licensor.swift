@@ -329,6 +329,5 @@ func currentEnvironment() -> [String: String] {
 }
 
 func printError(_ line: String) {
-    var bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    FileIO.writeAll(2, Array((line + "\n").utf8))
 }

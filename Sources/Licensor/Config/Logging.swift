@@ -47,15 +47,7 @@ public struct StderrLogHandler: LogHandler {
             }
             line = JSONValue.object(members).serialized() + "\n"
         }
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        FileIO.writeAll(2, Array(line.utf8))
     }
 
     /// Text with every control character written as an escape (`\n`, `\r`, `\t`, `\u{1B}`), so a value that came

@@ -151,15 +151,6 @@ public enum Invocation {
     /// Writes all bytes, retrying short writes.
     @discardableResult
     static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
-        return true
+        FileIO.writeAll(fd, bytes)
     }
 }

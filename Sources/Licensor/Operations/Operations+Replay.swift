@@ -127,7 +127,6 @@ extension Operations {
     /// Progress on stderr for long runs, so stdout stays a clean summary.
     private func progress(_ index: Int, of total: Int) {
         guard total >= 200, index > 0, index % 100 == 0 else { return }
-        var line = Array("replay: \(index)/\(total)\n".utf8)
-        _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+        FileIO.writeAll(2, Array("replay: \(index)/\(total)\n".utf8))
     }
 }
