@@ -8,6 +8,9 @@ import Logging
 @main
 enum Entry {
     static func main() {
+        // Past a file-size limit (`ulimit -f`) a write must fail with EFBIG, which SQLite reports as a full disk and
+        // the request is answered 503 or spooled, instead of the signal killing the process with no answer.
+        signal(SIGXFSZ, SIG_IGN)
         // Started as `bootstrap` inside Lambda (no arguments are passed there), run the Runtime API loop.
         let name = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
         if name == "bootstrap", getenv("AWS_LAMBDA_RUNTIME_API") != nil {
@@ -326,6 +329,5 @@ func currentEnvironment() -> [String: String] {
 }
 
 func printError(_ line: String) {
-    var bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    FileIO.writeAll(2, Array((line + "\n").utf8))
 }

@@ -92,3 +92,41 @@ struct CGITests {
         #expect(started.duration(to: .now) < .seconds(5))
     }
 }
+
+/// The built binary as a CGI program: a POST whose body cannot be read whole is refused with a 4xx, so the
+/// sender retries instead of an empty or cut sale being acknowledged.
+@Suite("CGI body framing")
+struct CGIBodyFramingTests {
+    @Test(
+        "a missing CONTENT_LENGTH is 411, a body shorter than announced 400, and nothing is recorded",
+        arguments: [(nil, 411), ("", 411), ("1000", 400)] as [(String?, Int)])
+    func refused(contentLength: String?, status: Int) throws {
+        let harness = Harness()
+        var cgi = [
+            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "PATH_INFO": "/webhooks/gumroad",
+            "QUERY_STRING": "secret=\(Harness.secret)", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        ]
+        if let contentLength { cgi["CONTENT_LENGTH"] = contentLength }
+        let body = Array(FormDecoding.encode(Harness.saleFields("CGI-SHORT-1")).utf8)
+        let result = try harness.run(input: body, env: cgi)
+        #expect(result.stdoutText.hasPrefix("Status: \(status) "), "\(result.stdoutText)")
+        let store = try harness.store()
+        defer { store.close() }
+        #expect(try store.events(failedOnly: false, since: nil, limit: 10).isEmpty)
+    }
+
+    @Test("a CONTENT_LENGTH that matches the body is processed")
+    func exact() throws {
+        let harness = Harness()
+        let body = Array(FormDecoding.encode(Harness.saleFields("CGI-EXACT-1")).utf8)
+        let result = try harness.run(
+            input: body,
+            env: [
+                "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "PATH_INFO": "/webhooks/gumroad",
+                "QUERY_STRING": "secret=\(Harness.secret)", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                "CONTENT_LENGTH": "\(body.count)",
+            ])
+        #expect(result.stdoutText.hasPrefix("Status: 200 "))
+        #expect(result.stdoutText.contains(#""status":"processed""#))
+    }
+}

@@ -313,3 +313,56 @@ struct PostmarkEmailServiceTests {
         }
     }
 }
+
+/// Text from a storefront ends up in mail headers: it reaches Postmark on one line, whatever it holds.
+@Suite("Postmark header fields")
+struct PostmarkHeaderFieldTests {
+    static let injected = "Acme\r\nBcc: victim@example.com\n\u{1B}[31m\tPro\u{85}\u{2028}"
+
+    static func fields(_ request: RecordedRequest) throws -> [String: RecordedJSON] {
+        try JSONDecoder().decode([String: RecordedJSON].self, from: Data(request.body.utf8))
+    }
+
+    @Test("CR, LF and other control characters are collapsed in every header field, the bodies kept")
+    func collapsed() throws {
+        let message = EmailMessage(
+            from: "Shop\r\nBcc: x@example.com <shop@example.com>", to: "Jane\nDoe <jane@example.com>",
+            replyTo: "help@example.com\r\n", subject: Self.injected, textBody: "line 1\nline 2",
+            htmlBody: "<p>\n</p>", tag: "license\r\nX: y", metadata: ["product": Self.injected])
+        try withFakePostmark { server in
+            _ = try PostmarkEmailService(serverToken: "ok", apiURL: server.baseURL).send(message, timeout: .seconds(5))
+            let fields = try Self.fields(try #require(try server.requests().first))
+            #expect(fields["Subject"] == .string("Acme Bcc: victim@example.com [31m Pro"))
+            #expect(fields["From"] == .string("Shop Bcc: x@example.com <shop@example.com>"))
+            #expect(fields["To"] == .string("Jane Doe <jane@example.com>"))
+            #expect(fields["ReplyTo"] == .string("help@example.com"))
+            #expect(fields["Tag"] == .string("license X: y"))
+            #expect(fields["Metadata"] == .object(["product": .string("Acme Bcc: victim@example.com [31m Pro")]))
+            #expect(fields["TextBody"] == .string("line 1\nline 2"))
+            #expect(fields["HtmlBody"] == .string("<p>\n</p>"))
+        }
+    }
+
+    @Test("a Gumroad product_name with CR/LF reaches the Subject on one line")
+    func fromWebhook() throws {
+        try withFakePostmark { server in
+            let products = TemporaryDirectory.shared.makeFolder("products") + "/products.yaml"
+            try ConcurrencyTests.writeFile(products, "gumroad:\n  \"demo-product-id\":\n    tier: pro\n")
+            let harness = Harness(extra: [
+                "POSTMARK_TOKEN": "ok", "POSTMARK_API_URL": server.baseURL, "EMAIL_FROM": "shop@example.com",
+                "PRODUCTS_FILE": products,
+            ])
+            var sale = Harness.saleFields("HDR-1")
+            sale = sale.map { $0.name == "product_name" ? ("product_name", Self.injected) : $0 }
+            let response = harness.handle(Harness.webhook(sale))
+            #expect(String(decoding: response.body, as: UTF8.self).contains(#""status":"processed""#))
+            let request = try #require(try server.requests().first)
+            guard case .string(let subject)? = try Self.fields(request)["Subject"] else {
+                Issue.record("no Subject")
+                return
+            }
+            #expect(!subject.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{85}" }, "\(subject)")
+            #expect(subject.contains("Acme Bcc: victim@example.com"))
+        }
+    }
+}

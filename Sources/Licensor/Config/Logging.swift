@@ -33,8 +33,10 @@ public struct StderrLogHandler: LogHandler {
         let line: String
         switch format {
         case .text:
-            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line = "\(time) \(event.level) \(label): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n"
+            let fields = merged.sorted { $0.key < $1.key }
+                .map { "\(Self.escaped($0.key))=\(Self.escaped($0.value.description))" }.joined(separator: " ")
+            let message = Self.escaped(event.message.description)
+            line = "\(time) \(event.level) \(Self.escaped(label)): \(message)\(fields.isEmpty ? "" : " " + fields)\n"
         case .json:
             var members: [(String, JSONValue)] = [
                 ("time", .string(time)), ("level", .string(event.level.rawValue)), ("logger", .string(label)),
@@ -45,14 +47,37 @@ public struct StderrLogHandler: LogHandler {
             }
             line = JSONValue.object(members).serialized() + "\n"
         }
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { break }
-                offset += written
+        FileIO.writeAll(2, Array(line.utf8))
+    }
+
+    /// Text with every control character written as an escape (`\n`, `\r`, `\t`, `\u{1B}`), so a value that came
+    /// from a request — a path, a method, a form field — can neither start a forged line of its own nor drive the
+    /// terminal that shows the log. A backslash is doubled, so an escape in the text cannot pass for one of ours.
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\\": out += "\\\\"
+            default:
+                if needsEscape(scalar) {
+                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00..<0x20, 0x7F...0x9F, 0x2028, 0x2029: true
+        case 0x5C: true
+        default: false
         }
     }
 

@@ -42,7 +42,7 @@ public struct LicenseEmailTemplates: Sendable {
     public func render(values: [String: String], from: String, to: String, replyTo: String?) -> EmailMessage {
         EmailMessage(
             from: from, to: to, replyTo: replyTo,
-            subject: Self.fill(subject, values, escape: { $0 }),
+            subject: EmailMessage.headerValue(Self.fill(subject, values, escape: EmailMessage.headerValue)),
             textBody: Self.fill(text, values, escape: { $0 }),
             htmlBody: Self.fill(html, values, escape: Self.htmlEscape),
             tag: "license")

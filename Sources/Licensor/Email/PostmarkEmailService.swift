@@ -50,13 +50,9 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
         } catch {
             throw EmailError(code: .invalidRequest, provider: "postmark", message: "cannot encode the message as JSON")
         }
-        var base = Substring(apiURL)
-        while base.hasSuffix("/") {
-            base = base.dropLast()
-        }
         let request = HTTPClientRequest(
             method: "POST",
-            url: base + "/email",
+            url: endpoint("/email"),
             headers: [
                 ("Accept", "application/json"),
                 ("Content-Type", "application/json"),
@@ -65,46 +61,24 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
             ],
             body: body
         )
-        let response: HTTPClientResponse
-        do throws(CurlError) {
-            response = try client.execute(
-                request,
-                connectTimeout: min(timeout, Self.connectTimeoutCap),
-                totalTimeout: timeout,
-                maxResponseBytes: Self.maxResponseBytes
-            )
-        } catch {
-            throw Self.transportError(error, timeout: timeout)
-        }
-        return try interpret(response)
+        return try interpret(try execute(request, timeout: timeout))
     }
 
     /// Asks Postmark's outbound-message search whether it already accepted a message with this metadata
     /// (`GET /messages/outbound?metadata_KEY=VALUE`), so a delivery that died between Postmark's acceptance and
     /// recording it is not emailed twice. Postmark indexes messages within seconds, so this is best effort.
     public func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt? {
-        var base = Substring(apiURL)
-        while base.hasSuffix("/") {
-            base = base.dropLast()
-        }
         let filters = metadata.sorted { $0.key < $1.key }.map { key, value in
             "&metadata_" + FormDecoding.encode([(key, value)])
         }
         let request = HTTPClientRequest(
             method: "GET",
-            url: base + "/messages/outbound?count=1&offset=0" + filters.joined(),
+            url: endpoint("/messages/outbound?count=1&offset=0" + filters.joined()),
             headers: [
                 ("Accept", "application/json"), ("X-Postmark-Server-Token", serverToken), ("User-Agent", "licensor"),
             ]
         )
-        let response: HTTPClientResponse
-        do throws(CurlError) {
-            response = try client.execute(
-                request, connectTimeout: min(timeout, Self.connectTimeoutCap), totalTimeout: timeout,
-                maxResponseBytes: Self.maxResponseBytes)
-        } catch {
-            throw Self.transportError(error, timeout: timeout)
-        }
+        let response = try execute(request, timeout: timeout)
         guard response.status == 200, let document = try? JSONParser.parse(response.body),
             case .number(let total)? = document["TotalCount"]
         else {
@@ -117,18 +91,42 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
             provider: "postmark", messageID: document["Messages"]?.arrayValue?.first?["MessageID"]?.stringValue)
     }
 
+    /// `path` under the API base URL, however many slashes the configured URL ends with.
+    private func endpoint(_ path: String) -> String {
+        var base = Substring(apiURL)
+        while base.hasSuffix("/") {
+            base = base.dropLast()
+        }
+        return base + path
+    }
+
+    /// Runs one request against Postmark: the set-up is capped so a dead route fails fast, the whole exchange
+    /// bounded by `timeout`, and a transport failure becomes an `EmailError`.
+    private func execute(_ request: HTTPClientRequest, timeout: Duration) throws(EmailError) -> HTTPClientResponse {
+        do throws(CurlError) {
+            return try client.execute(
+                request, connectTimeout: min(timeout, Self.connectTimeoutCap), totalTimeout: timeout,
+                maxResponseBytes: Self.maxResponseBytes)
+        } catch {
+            throw Self.transportError(error, timeout: timeout)
+        }
+    }
+
     /// Encodes the Postmark request body; key order is fixed so requests are reproducible.
     static func encode(_ message: EmailMessage, messageStream: String) throws -> [UInt8] {
+        // Every field that becomes a header (Metadata values become X-PM-Metadata-* headers) is collapsed onto one
+        // line: a storefront's product name or a buyer's name must not add a header or end the block.
+        let header = EmailMessage.headerValue
         let payload = PostmarkEmailRequest(
-            from: message.from,
-            to: message.to,
-            replyTo: message.replyTo,
-            subject: message.subject,
+            from: header(message.from),
+            to: header(message.to),
+            replyTo: message.replyTo.map(header),
+            subject: header(message.subject),
             textBody: message.textBody,
             htmlBody: message.htmlBody,
-            tag: message.tag,
-            metadata: message.metadata.isEmpty ? nil : message.metadata,
-            messageStream: messageStream
+            tag: message.tag.map(header),
+            metadata: message.metadata.isEmpty ? nil : message.metadata.mapValues(header),
+            messageStream: header(messageStream)
         )
         let encoder = JSONEncoder()
         // "</" stays as is: escaping slashes is legal but only obscures the HTML part.

@@ -30,6 +30,10 @@ public enum CGIEnvelope {
                 throw EnvelopeError("CGI variable CONTENT_LENGTH is not a number")
             }
             bodyLength = length
+        } else if method.uppercased() == "POST" {
+            // Without a length the body cannot be read: answering with an empty one would record a sale with no
+            // fields and acknowledge it, so ask the client to retry with one.
+            throw EnvelopeError(status: 411, "CGI variable CONTENT_LENGTH is missing for a POST")
         }
         guard bodyLength <= RequestLimits.maximumBody else {
             throw EnvelopeError(status: 413, "request body is larger than \(RequestLimits.maximumBody) bytes")

@@ -69,6 +69,32 @@ public enum DescriptorReader {
         }
     }
 
+    /// Reads a JSON envelope to EOF, or on a socket (whose client may keep the connection open) until the bytes
+    /// form a whole JSON document; either way no later than the deadline.
+    static func readEnvelope(
+        _ fd: Int32, initial: [UInt8], limit: Int, deadline: Deadline, isSocket: Bool
+    ) -> Result<[UInt8], EnvelopeError> {
+        var bytes = initial
+        while true {
+            if isSocket, bytes.last(where: { !Invocation.isSpace($0) }) == UInt8(ascii: "}"),
+                (try? JSONParser.parse(bytes)) != nil
+            {
+                return .success(bytes)
+            }
+            switch read(fd, limit: 64 << 10, deadline: deadline) {
+            case .bytes(let chunk):
+                bytes += chunk
+                if bytes.count > limit {
+                    return .failure(EnvelopeError(status: 413, "request envelope is larger than \(limit) bytes"))
+                }
+            case .endOfFile: return .success(bytes)
+            case .timedOut: return .failure(EnvelopeError(status: 408, "the request did not arrive in time"))
+            case .failed(let code):
+                return .failure(EnvelopeError("cannot read the request: \(String(cString: strerror(code)))"))
+            }
+        }
+    }
+
     /// Reads exactly `count` bytes and never more, as CGI requires (RFC 3875 §4.2).
     public static func readExactly(_ count: Int, from fd: Int32, deadline: Deadline) -> Result<[UInt8], EnvelopeError> {
         var bytes: [UInt8] = []

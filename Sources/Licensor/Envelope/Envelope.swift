@@ -98,13 +98,7 @@ public enum JSONEnvelope {
 
     private static func decodeCanonical(_ doc: JSONValue) throws(EnvelopeError) -> HTTPRequest {
         let method = try requiredString(doc, "method")
-        let target = try requiredString(doc, "path")
-        var path = target
-        var query: [(name: String, value: String)] = []
-        if let q = target.firstIndex(of: "?") {
-            path = String(target[..<q])
-            query = try decodeQueryString(String(target[target.index(after: q)...]))
-        }
+        var (path, query) = try splitTarget(try requiredString(doc, "path"))
         switch doc["query"] {
         case nil, .null?: break
         case .string(let raw)?: query += try decodeQueryString(raw)
@@ -118,23 +112,24 @@ public enum JSONEnvelope {
 
     private static func decodeAPIGatewayV1(_ doc: JSONValue) throws(EnvelopeError) -> HTTPRequest {
         let method = try requiredString(doc, "httpMethod")
-        let path = try requiredString(doc, "path")
+        var (path, query) = try splitTarget(try requiredString(doc, "path"))
         // The multi-value maps hold every value; the single-value maps only the last one.
         var headers = try decodeHeaders(doc["multiValueHeaders"], field: "multiValueHeaders")
         if headers.fields.isEmpty { headers = try decodeHeaders(doc["headers"], field: "headers") }
-        var query: [(name: String, value: String)] = []
+        var parameters: [(name: String, value: String)] = []
         switch doc["multiValueQueryStringParameters"] {
         case nil, .null?: break
-        case .object(let members)?: query = try stringPairs(members, field: "multiValueQueryStringParameters")
+        case .object(let members)?: parameters = try stringPairs(members, field: "multiValueQueryStringParameters")
         case let other?: throw wrongType("multiValueQueryStringParameters", "an object", other)
         }
-        if query.isEmpty {
+        if parameters.isEmpty {
             switch doc["queryStringParameters"] {
             case nil, .null?: break
-            case .object(let members)?: query = try stringPairs(members, field: "queryStringParameters")
+            case .object(let members)?: parameters = try stringPairs(members, field: "queryStringParameters")
             case let other?: throw wrongType("queryStringParameters", "an object", other)
             }
         }
+        query += parameters
         return HTTPRequest(method: method, path: path, query: query, headers: headers, body: try decodeBody(doc))
     }
 
@@ -143,16 +138,16 @@ public enum JSONEnvelope {
             throw EnvelopeError("envelope field \"requestContext.http\" must be an object")
         }
         let method = try requiredString(http, "method", prefix: "requestContext.http.")
-        let path: String
+        let target: String
         switch doc["rawPath"] {
-        case .string(let p)?: path = p
-        case nil, .null?: path = try requiredString(http, "path", prefix: "requestContext.http.")
+        case .string(let p)?: target = p
+        case nil, .null?: target = try requiredString(http, "path", prefix: "requestContext.http.")
         case let other?: throw wrongType("rawPath", "a string", other)
         }
-        var query: [(name: String, value: String)] = []
+        var (path, query) = try splitTarget(target)
         switch doc["rawQueryString"] {
         case nil, .null?: break
-        case .string(let raw)?: query = try decodeQueryString(raw.hasPrefix("?") ? String(raw.dropFirst()) : raw)
+        case .string(let raw)?: query += try decodeQueryString(raw.hasPrefix("?") ? String(raw.dropFirst()) : raw)
         case let other?: throw wrongType("rawQueryString", "a string", other)
         }
         var headers = try decodeHeaders(doc["headers"], field: "headers")
@@ -164,6 +159,15 @@ public enum JSONEnvelope {
     }
 
     // MARK: Fields
+
+    /// A path that carries a query (`/x?secret=…`) split into the two, so the query is decoded like any other and the
+    /// path logged without it.
+    private static func splitTarget(
+        _ target: String
+    ) throws(EnvelopeError) -> (path: String, query: [(name: String, value: String)]) {
+        guard let q = target.firstIndex(of: "?") else { return (target, []) }
+        return (String(target[..<q]), try decodeQueryString(String(target[target.index(after: q)...])))
+    }
 
     private static func wrongType(_ field: String, _ expected: String, _ value: JSONValue) -> EnvelopeError {
         EnvelopeError("envelope field \"\(field)\" must be \(expected), not \(value.typeName)")

@@ -6,8 +6,8 @@ public enum Invocation {
     /// Reads the request from `input`, answers it with `application` and writes the response to `output` in the
     /// envelope's shape. Returns false only when no response could be written.
     ///
-    /// Raw HTTP and CGI requests are read incrementally and bounded by `deadline` (by default `LICENSOR_DEADLINE_MS`
-    /// from now); JSON envelopes are read to EOF.
+    /// Every read is bounded by `deadline` (by default `LICENSOR_DEADLINE_MS` from now): a socket client that never
+    /// finishes must not hold the process.
     public static func run(
         input: Int32, output: Int32, environment: [String: String], format forced: EnvelopeFormat?,
         application: Application, logger: Logger, deadline: Deadline? = nil
@@ -20,38 +20,54 @@ public enum Invocation {
         }
         var initial: [UInt8] = []
         var format = forced
+        let socket = isSocket(input)
+        // A client that hangs up must end in a failed write, not in death by SIGPIPE.
+        if socket { signal(SIGPIPE, SIG_IGN) }
+        var unrecognised = false
         if format == nil {
             // Peek at the first bytes without waiting for EOF: a raw HTTP client keeps its connection open.
-            while format == nil {
+            detection: while true {
                 switch DescriptorReader.read(input, limit: 64 << 10, deadline: deadline) {
                 case .bytes(let bytes):
                     initial += bytes
-                    if initial.contains(where: { !isSpace($0) }) { format = detect(initial) }
+                    guard initial.contains(where: { !isSpace($0) }) else { continue }
+                    format = detect(initial, onSocket: socket)
+                    unrecognised = format == nil
+                    break detection
                 case .timedOut, .endOfFile, .failed:
                     // Nothing usable arrived: on a socket that is an HTTP client, anywhere else a JSON pipe.
-                    format = isSocket(input) ? .http : .json
+                    format = socket ? .http : .json
+                    break detection
                 }
             }
+        }
+        if unrecognised {
+            // A socket client that speaks neither JSON nor HTTP: waiting for more of it cannot help.
+            logger.notice("unrecognised request on a socket", metadata: ["status": "400"])
+            let written = write(output, RawHTTPResponse.encode(.error(400, "not an HTTP request nor a JSON envelope")))
+            if written { DescriptorReader.lingeringClose(input: input, output: output) }
+            return written
         }
         if format == .http {
             return runHTTP(input: input, output: output, initial: initial, application, logger, deadline)
         }
-        return runJSON(input: input, output: output, initial: initial, forced: forced, application, logger)
+        return runJSON(
+            input: input, output: output, initial: initial, forced: forced, application, logger, deadline,
+            isSocket: socket)
     }
 
     private static func runJSON(
         input: Int32, output: Int32, initial: [UInt8], forced: EnvelopeFormat?, _ application: Application,
-        _ logger: Logger
+        _ logger: Logger, _ deadline: Deadline, isSocket: Bool
     ) -> Bool {
-        var bytes = initial
-        do {
-            bytes += try FileIO.readAll(
-                fd: input, path: "stdin", limit: max(0, RequestLimits.maximumEnvelope - initial.count))
-        } catch {
-            let tooLarge = error.reason.hasPrefix("larger")
-            logger.notice("cannot read the request", metadata: ["error": "\(error)"])
-            let response = HTTPResponse.error(tooLarge ? 413 : 400, tooLarge ? "request too large" : "\(error)")
-            return write(output, JSONEnvelope.encode(response))
+        let bytes: [UInt8]
+        switch DescriptorReader.readEnvelope(
+            input, initial: initial, limit: RequestLimits.maximumEnvelope, deadline: deadline, isSocket: isSocket)
+        {
+        case .success(let read): bytes = read
+        case .failure(let error):
+            logger.notice("cannot read the request", metadata: ["error": "\(error)", "status": "\(error.status)"])
+            return write(output, JSONEnvelope.encode(.error(error.status, error.reason)))
         }
         let response: HTTPResponse
         do throws(EnvelopeError) {
@@ -104,14 +120,19 @@ public enum Invocation {
         return write(output, CGIEnvelope.encode(response, omitBody: method.uppercased() == "HEAD"))
     }
 
-    /// Guesses the envelope from the first bytes: a JSON object, else a raw HTTP request line.
-    static func detect(_ bytes: [UInt8]) -> EnvelopeFormat {
+    /// Guesses the envelope from the first bytes: a JSON object, else a raw HTTP request line. On a socket any
+    /// letter starts a request line (a method in lower case is still a token that the parser answers), and a byte
+    /// that is neither yields nil.
+    static func detect(_ bytes: [UInt8], onSocket: Bool = false) -> EnvelopeFormat? {
         let first = bytes.first { !isSpace($0) }
         if let first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) { return .http }
-        return .json
+        guard onSocket, let first else { return .json }
+        if first == UInt8(ascii: "{") { return .json }
+        if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) { return .http }
+        return nil
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     private static func isSocket(_ fd: Int32) -> Bool {
         var info = stat()
@@ -130,15 +151,6 @@ public enum Invocation {
     /// Writes all bytes, retrying short writes.
     @discardableResult
     static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
-        return true
+        FileIO.writeAll(fd, bytes)
     }
 }

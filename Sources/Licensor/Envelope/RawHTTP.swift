@@ -85,111 +85,143 @@ public struct RawHTTPParser: Sendable {
 
     // MARK: State machine
 
+    /// Runs the phases until one needs more bytes or the request is done or refused; each phase returns nil when
+    /// it moved on to the next.
     private mutating func advance() -> Step {
         while true {
+            let outcome: Step?
             switch phase {
-            case .finished(let step):
-                return step
-            case .head:
-                guard let end = headerBlockEnd() else {
-                    if headScan == nil && position > maximumHeaderBytes {
-                        return .failed(EnvelopeError("too many empty lines before the request line"))
-                    }
-                    if buffer.count - position > maximumHeaderBytes {
-                        return .failed(
-                            EnvelopeError(
-                                status: 431, "request header block is larger than \(maximumHeaderBytes) bytes"))
-                    }
-                    return .needMore
-                }
-                guard end - position <= maximumHeaderBytes else {
-                    return .failed(
-                        EnvelopeError(status: 431, "request header block is larger than \(maximumHeaderBytes) bytes"))
-                }
-                let parsed: Head
-                do {
-                    parsed = try Self.parseHead(buffer[position..<end])
-                } catch {
-                    return .failed(error)
-                }
-                position = end
-                head = parsed
-                switch Self.bodyFraming(parsed, maximumBody: maximumBody) {
-                case .failure(let error): return .failed(error)
-                case .success(.none): phase = .fixedBody(remaining: 0)
-                case .success(.length(let length)):
-                    phase = .fixedBody(remaining: length)
-                    expectsContinue = length > 0 && Self.asksForContinue(parsed)
-                case .success(.chunked):
-                    phase = .chunkSize
-                    expectsContinue = Self.asksForContinue(parsed)
-                }
-            case .fixedBody(let remaining):
-                let available = min(remaining, buffer.count - position)
-                body.append(contentsOf: buffer[position..<position + available])
-                position += available
-                if remaining - available > 0 {
-                    phase = .fixedBody(remaining: remaining - available)
-                    if available > 0 { expectsContinue = false }
-                    return .needMore
-                }
-                return finish()
-            case .chunkSize:
-                guard let (line, next) = nextLine(limit: Self.maximumChunkLine) else {
-                    if buffer.count - position > Self.maximumChunkLine {
-                        return .failed(EnvelopeError("chunk-size line is too long"))
-                    }
-                    return .needMore
-                }
-                expectsContinue = false
-                guard let size = Self.chunkSize(line) else {
-                    return .failed(EnvelopeError("invalid chunk size"))
-                }
-                position = next
-                if size == 0 {
-                    phase = .trailer
-                } else {
-                    guard size <= maximumBody - body.count else {
-                        return .failed(tooLarge())
-                    }
-                    phase = .chunkData(remaining: size)
-                }
-            case .chunkData(let remaining):
-                let available = min(remaining, buffer.count - position)
-                body.append(contentsOf: buffer[position..<position + available])
-                position += available
-                if remaining - available > 0 {
-                    phase = .chunkData(remaining: remaining - available)
-                    return .needMore
-                }
-                phase = .chunkDataEnd
-            case .chunkDataEnd:
-                guard let (line, next) = nextLine(limit: 2) else {
-                    if buffer.count - position >= 2 {
-                        return .failed(EnvelopeError("chunk data is not followed by CRLF"))
-                    }
-                    return .needMore
-                }
-                guard line.isEmpty else { return .failed(EnvelopeError("chunk data is not followed by CRLF")) }
-                position = next
-                phase = .chunkSize
-            case .trailer:
-                guard let (line, next) = nextLine(limit: maximumHeaderBytes) else {
-                    if buffer.count - position > maximumHeaderBytes {
-                        return .failed(EnvelopeError(status: 431, "chunked trailer is too large"))
-                    }
-                    return .needMore
-                }
-                trailerBytes += next - position
-                guard trailerBytes <= maximumHeaderBytes else {
-                    return .failed(EnvelopeError(status: 431, "chunked trailer is too large"))
-                }
-                position = next
-                if line.isEmpty { return finish() }
-                // Trailer fields are checked for syntax and then dropped: nothing here needs them.
-                guard Self.parseField(line) != nil else { return .failed(EnvelopeError("invalid trailer field")) }
+            case .finished(let step): return step
+            case .head: outcome = advanceHead()
+            case .fixedBody(let remaining): outcome = advanceFixedBody(remaining)
+            case .chunkSize: outcome = advanceChunkSize()
+            case .chunkData(let remaining): outcome = advanceChunkData(remaining)
+            case .chunkDataEnd: outcome = advanceChunkDataEnd()
+            case .trailer: outcome = advanceTrailer()
             }
+            if let outcome { return outcome }
         }
+    }
+
+    /// The header block: waits for its empty line, parses it and picks the body framing.
+    private mutating func advanceHead() -> Step? {
+        guard let end = headerBlockEnd() else {
+            if headScan == nil && position > maximumHeaderBytes {
+                return .failed(EnvelopeError("too many empty lines before the request line"))
+            }
+            if buffer.count - position > maximumHeaderBytes {
+                return .failed(
+                    EnvelopeError(
+                        status: 431, "request header block is larger than \(maximumHeaderBytes) bytes"))
+            }
+            return .needMore
+        }
+        guard end - position <= maximumHeaderBytes else {
+            return .failed(
+                EnvelopeError(status: 431, "request header block is larger than \(maximumHeaderBytes) bytes"))
+        }
+        let parsed: Head
+        do {
+            parsed = try Self.parseHead(buffer[position..<end])
+        } catch {
+            return .failed(error)
+        }
+        position = end
+        head = parsed
+        switch Self.bodyFraming(parsed, maximumBody: maximumBody) {
+        case .failure(let error): return .failed(error)
+        case .success(.none): phase = .fixedBody(remaining: 0)
+        case .success(.length(let length)):
+            phase = .fixedBody(remaining: length)
+            expectsContinue = length > 0 && Self.asksForContinue(parsed)
+        case .success(.chunked):
+            phase = .chunkSize
+            expectsContinue = Self.asksForContinue(parsed)
+        }
+        return nil
+    }
+
+    /// A `Content-Length` body (or none): takes what arrived until `remaining` is 0.
+    private mutating func advanceFixedBody(_ remaining: Int) -> Step? {
+        let available = min(remaining, buffer.count - position)
+        body.append(contentsOf: buffer[position..<position + available])
+        position += available
+        if remaining - available > 0 {
+            phase = .fixedBody(remaining: remaining - available)
+            if available > 0 { expectsContinue = false }
+            return .needMore
+        }
+        return finish()
+    }
+
+    /// A chunk-size line; size 0 starts the trailer.
+    private mutating func advanceChunkSize() -> Step? {
+        guard let (line, next) = nextLine(limit: Self.maximumChunkLine) else {
+            if buffer.count - position > Self.maximumChunkLine {
+                return .failed(EnvelopeError("chunk-size line is too long"))
+            }
+            return .needMore
+        }
+        expectsContinue = false
+        guard let size = Self.chunkSize(line) else {
+            return .failed(EnvelopeError("invalid chunk size"))
+        }
+        position = next
+        if size == 0 {
+            phase = .trailer
+        } else {
+            guard size <= maximumBody - body.count else {
+                return .failed(tooLarge())
+            }
+            phase = .chunkData(remaining: size)
+        }
+        return nil
+    }
+
+    /// The data of one chunk.
+    private mutating func advanceChunkData(_ remaining: Int) -> Step? {
+        let available = min(remaining, buffer.count - position)
+        body.append(contentsOf: buffer[position..<position + available])
+        position += available
+        if remaining - available > 0 {
+            phase = .chunkData(remaining: remaining - available)
+            return .needMore
+        }
+        phase = .chunkDataEnd
+        return nil
+    }
+
+    /// The CRLF after a chunk's data.
+    private mutating func advanceChunkDataEnd() -> Step? {
+        guard let (line, next) = nextLine(limit: 2) else {
+            if buffer.count - position >= 2 {
+                return .failed(EnvelopeError("chunk data is not followed by CRLF"))
+            }
+            return .needMore
+        }
+        guard line.isEmpty else { return .failed(EnvelopeError("chunk data is not followed by CRLF")) }
+        position = next
+        phase = .chunkSize
+        return nil
+    }
+
+    /// Trailer fields up to the empty line that ends the request.
+    private mutating func advanceTrailer() -> Step? {
+        guard let (line, next) = nextLine(limit: maximumHeaderBytes) else {
+            if buffer.count - position > maximumHeaderBytes {
+                return .failed(EnvelopeError(status: 431, "chunked trailer is too large"))
+            }
+            return .needMore
+        }
+        trailerBytes += next - position
+        guard trailerBytes <= maximumHeaderBytes else {
+            return .failed(EnvelopeError(status: 431, "chunked trailer is too large"))
+        }
+        position = next
+        if line.isEmpty { return finish() }
+        // Trailer fields are checked for syntax and then dropped: nothing here needs them.
+        guard Self.parseField(line) != nil else { return .failed(EnvelopeError("invalid trailer field")) }
+        return nil
     }
 
     private func tooLarge() -> EnvelopeError {

@@ -72,112 +72,17 @@ public struct CurlHTTPClient: Sendable {
         maxResponseBytes: Int = 1 << 20
     ) throws(CurlError) -> HTTPClientResponse {
         try CurlGlobal.ensureInitialized()
-        let headerLines = try Self.headerLines(for: request)
-
-        guard let handle = CCurl_api().pointee.curl_easy_init() else {
-            throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_easy_init failed")
-        }
-        defer { CCurl_api().pointee.curl_easy_cleanup(handle) }
-
-        var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { CCurl_api().pointee.curl_slist_free_all(headerList) }
-        for line in headerLines {
-            guard let appended = CCurl_api().pointee.curl_slist_append(headerList, line) else {
-                throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_slist_append failed")
-            }
-            headerList = appended
-        }
-
-        let errorBufferSize = CCurl_error_size()
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: errorBufferSize)
-        errorBuffer.initialize(repeating: 0, count: errorBufferSize)
-        defer { errorBuffer.deallocate() }
-
-        // POSTFIELDS is not copied by libcurl, so the bytes must outlive curl_easy_perform; never pass NULL,
-        // which would make libcurl read the body from stdin.
-        let bodyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(request.body.count, 1))
-        bodyBuffer.initialize(repeating: 0, count: max(request.body.count, 1))
-        defer { bodyBuffer.deallocate() }
-        request.body.withUnsafeBufferPointer { bytes in
-            if let base = bytes.baseAddress {
-                bodyBuffer.update(from: base, count: bytes.count)
-            }
-        }
-
-        let collector = ResponseCollector(maxBodyBytes: maxResponseBytes)
-        let context = Unmanaged.passUnretained(collector).toOpaque()
-
-        let setter = OptionSetter(handle: handle)
-        try setter.string(CURLOPT_URL, request.url, "URL")
-        try setter.long(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
-        try setter.pointer(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer), "ERRORBUFFER")
-        try setter.string(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
-        try setter.string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR")
-        try setter.long(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
-        try setter.long(CURLOPT_SSL_VERIFYPEER, 1, "SSL_VERIFYPEER")
-        try setter.long(CURLOPT_SSL_VERIFYHOST, 2, "SSL_VERIFYHOST")
-        try setter.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2), "SSLVERSION")
-        if let caBundlePath {
-            try setter.string(CURLOPT_CAINFO, caBundlePath, "CAINFO")
-        }
-        if let connectTimeout {
-            try setter.long(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout), "CONNECTTIMEOUT_MS")
-        }
-        if let totalTimeout {
-            try setter.long(CURLOPT_TIMEOUT_MS, Self.milliseconds(totalTimeout), "TIMEOUT_MS")
-        }
-        // Rejects an announced Content-Length over the cap before any body arrives; the write callback
-        // enforces the cap for chunked or unannounced bodies.
-        try setter.offT(CURLOPT_MAXFILESIZE_LARGE, Int64(maxResponseBytes), "MAXFILESIZE_LARGE")
-        try setter.slist(CURLOPT_HTTPHEADER, headerList, "HTTPHEADER")
-        try setter.check(CCurl_easy_setopt_write_function(handle, curlWriteCallback), "WRITEFUNCTION")
-        try setter.pointer(CURLOPT_WRITEDATA, context, "WRITEDATA")
-        try setter.check(CCurl_easy_setopt_header_function(handle, curlHeaderCallback), "HEADERFUNCTION")
-        try setter.pointer(CURLOPT_HEADERDATA, context, "HEADERDATA")
-
-        let method = request.method.uppercased()
-        if method == "GET" && request.body.isEmpty {
-            try setter.long(CURLOPT_HTTPGET, 1, "HTTPGET")
-        } else if method == "HEAD" && request.body.isEmpty {
-            try setter.long(CURLOPT_NOBODY, 1, "NOBODY")
-        } else {
-            try setter.long(CURLOPT_POST, 1, "POST")
-            try setter.offT(CURLOPT_POSTFIELDSIZE_LARGE, Int64(request.body.count), "POSTFIELDSIZE_LARGE")
-            try setter.pointer(CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(bodyBuffer), "POSTFIELDS")
-            if method != "POST" {
-                try setter.string(CURLOPT_CUSTOMREQUEST, method, "CUSTOMREQUEST")
-            }
-        }
-
-        let result = withExtendedLifetime(collector) { CCurl_api().pointee.curl_easy_perform(handle) }
-        if collector.bodyTooLarge {
-            throw CurlError(
-                code: .responseTooLarge,
-                curlCode: Int32(truncatingIfNeeded: result.rawValue),
-                message: "response body exceeds \(maxResponseBytes) bytes"
-            )
-        }
-        guard result == CURLE_OK else {
-            throw CurlError.from(result, errorBuffer: String(cString: errorBuffer))
-        }
-
-        var status = 0
-        try setter.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), "RESPONSE_CODE")
-        return HTTPClientResponse(status: status, headers: collector.headers, body: collector.body)
+        let easy = try CurlEasyHandle(
+            request, headerLines: try Self.headerLines(for: request), maxResponseBytes: maxResponseBytes)
+        try easy.configure(
+            request, caBundlePath: caBundlePath, connectTimeout: connectTimeout.map(Self.milliseconds),
+            totalTimeout: totalTimeout.map(Self.milliseconds))
+        return try easy.perform()
     }
 
     /// Converts a timeout to whole milliseconds, rounding up and never to 0 (which libcurl reads as "no limit").
     static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else {
-            return 1
-        }
-        let (wholeMilliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow {
-            return Int.max
-        }
-        let partial = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return max(1, Int(clamping: wholeMilliseconds.addingReportingOverflow(partial).partialValue))
+        Deadline.milliseconds(duration, rounding: .up, minimum: 1)
     }
 
     /// Renders the request headers as libcurl lines, refusing header injection and removing curl's defaults
@@ -229,6 +134,119 @@ private enum CurlGlobal {
         if let loadError {
             throw CurlError(code: .other, curlCode: 0, message: "cannot load libcurl (install libcurl4): \(loadError)")
         }
+    }
+}
+
+/// One libcurl easy handle and what it points at while it runs — the header list, the error buffer, the request
+/// body and the response collector — all released together when the handle goes.
+private final class CurlEasyHandle {
+    let handle: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private let bodyBuffer: UnsafeMutablePointer<UInt8>
+    private let collector: ResponseCollector
+    private let maxResponseBytes: Int
+
+    init(_ request: HTTPClientRequest, headerLines: [String], maxResponseBytes: Int) throws(CurlError) {
+        guard let handle = CCurl_api().pointee.curl_easy_init() else {
+            throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_easy_init failed")
+        }
+        self.handle = handle
+        self.maxResponseBytes = maxResponseBytes
+        collector = ResponseCollector(maxBodyBytes: maxResponseBytes)
+        let errorBufferSize = CCurl_error_size()
+        errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: errorBufferSize)
+        errorBuffer.initialize(repeating: 0, count: errorBufferSize)
+        // POSTFIELDS is not copied by libcurl, so the bytes must outlive curl_easy_perform; never pass NULL,
+        // which would make libcurl read the body from stdin.
+        bodyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(request.body.count, 1))
+        bodyBuffer.initialize(repeating: 0, count: max(request.body.count, 1))
+        request.body.withUnsafeBufferPointer { bytes in
+            if let base = bytes.baseAddress {
+                bodyBuffer.update(from: base, count: bytes.count)
+            }
+        }
+        for line in headerLines {
+            guard let appended = CCurl_api().pointee.curl_slist_append(headerList, line) else {
+                throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_slist_append failed")
+            }
+            headerList = appended
+        }
+    }
+
+    deinit {
+        CCurl_api().pointee.curl_easy_cleanup(handle)
+        CCurl_api().pointee.curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+        bodyBuffer.deallocate()
+    }
+
+    /// Sets every option: http(s) only, no redirects, TLS verified, the timeouts (milliseconds), the response cap,
+    /// the callbacks and the method with its body.
+    func configure(
+        _ request: HTTPClientRequest, caBundlePath: String?, connectTimeout: Int?, totalTimeout: Int?
+    ) throws(CurlError) {
+        let context = Unmanaged.passUnretained(collector).toOpaque()
+        let setter = OptionSetter(handle: handle)
+        try setter.string(CURLOPT_URL, request.url, "URL")
+        try setter.long(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
+        try setter.pointer(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer), "ERRORBUFFER")
+        try setter.string(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
+        try setter.string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR")
+        try setter.long(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
+        try setter.long(CURLOPT_SSL_VERIFYPEER, 1, "SSL_VERIFYPEER")
+        try setter.long(CURLOPT_SSL_VERIFYHOST, 2, "SSL_VERIFYHOST")
+        try setter.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2), "SSLVERSION")
+        if let caBundlePath {
+            try setter.string(CURLOPT_CAINFO, caBundlePath, "CAINFO")
+        }
+        if let connectTimeout {
+            try setter.long(CURLOPT_CONNECTTIMEOUT_MS, connectTimeout, "CONNECTTIMEOUT_MS")
+        }
+        if let totalTimeout {
+            try setter.long(CURLOPT_TIMEOUT_MS, totalTimeout, "TIMEOUT_MS")
+        }
+        // Rejects an announced Content-Length over the cap before any body arrives; the write callback
+        // enforces the cap for chunked or unannounced bodies.
+        try setter.offT(CURLOPT_MAXFILESIZE_LARGE, Int64(maxResponseBytes), "MAXFILESIZE_LARGE")
+        try setter.slist(CURLOPT_HTTPHEADER, headerList, "HTTPHEADER")
+        try setter.check(CCurl_easy_setopt_write_function(handle, curlWriteCallback), "WRITEFUNCTION")
+        try setter.pointer(CURLOPT_WRITEDATA, context, "WRITEDATA")
+        try setter.check(CCurl_easy_setopt_header_function(handle, curlHeaderCallback), "HEADERFUNCTION")
+        try setter.pointer(CURLOPT_HEADERDATA, context, "HEADERDATA")
+
+        let method = request.method.uppercased()
+        if method == "GET" && request.body.isEmpty {
+            try setter.long(CURLOPT_HTTPGET, 1, "HTTPGET")
+        } else if method == "HEAD" && request.body.isEmpty {
+            try setter.long(CURLOPT_NOBODY, 1, "NOBODY")
+        } else {
+            try setter.long(CURLOPT_POST, 1, "POST")
+            try setter.offT(CURLOPT_POSTFIELDSIZE_LARGE, Int64(request.body.count), "POSTFIELDSIZE_LARGE")
+            try setter.pointer(CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(bodyBuffer), "POSTFIELDS")
+            if method != "POST" {
+                try setter.string(CURLOPT_CUSTOMREQUEST, method, "CUSTOMREQUEST")
+            }
+        }
+    }
+
+    /// Runs the exchange and returns the final response.
+    func perform() throws(CurlError) -> HTTPClientResponse {
+        let result = withExtendedLifetime(collector) { CCurl_api().pointee.curl_easy_perform(handle) }
+        if collector.bodyTooLarge {
+            throw CurlError(
+                code: .responseTooLarge,
+                curlCode: Int32(truncatingIfNeeded: result.rawValue),
+                message: "response body exceeds \(maxResponseBytes) bytes"
+            )
+        }
+        guard result == CURLE_OK else {
+            throw CurlError.from(result, errorBuffer: String(cString: errorBuffer))
+        }
+        var status = 0
+        try OptionSetter(handle: handle).check(
+            CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), "RESPONSE_CODE")
+        return HTTPClientResponse(status: status, headers: collector.headers, body: collector.body)
     }
 }
 

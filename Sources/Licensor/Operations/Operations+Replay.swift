@@ -31,6 +31,8 @@ extension Operations {
         let configuration = try configuration()
         var outcomes: [FulfillmentOutcome] = []
         var skipped: [String] = []
+        var setAside: [String] = []
+        var missing: [Int64] = []
         try withPipeline { _, services in
             var dependencies = services.pipelineDependencies
             dependencies.durableCommits = false  // one flush at the end instead of an fsync per event
@@ -60,7 +62,16 @@ extension Operations {
                         continue
                     }
                     let pipeline = makePipeline()
-                    let id = try pipeline.audit(entry.payload, receivedAt: entry.receivedAt)
+                    let id: Int64
+                    do {
+                        id = try pipeline.audit(entry.payload, receivedAt: entry.receivedAt)
+                    } catch let refusal where !StoreError.isOutage(refusal) {
+                        // The database refuses this entry itself: set it aside so the entries after it get in.
+                        let target = spool.moveAside(path, suffix: "failed")
+                        setAside.append("\(target): audit row refused: \(refusal)")
+                        logger.error("spool entry refused; moved aside", metadata: ["file": "\(target)"])
+                        continue
+                    }
                     spool.remove(path)  // only now: its audit row is committed
                     outcomes.append(pipeline.process(eventID: id, payload: entry.payload))
                 }
@@ -68,8 +79,8 @@ extension Operations {
             var events: [AuditEvent] = []
             if !selection.ids.isEmpty {
                 events = try services.store.events(ids: selection.ids)
-                let missing = Set(selection.ids).subtracting(events.map(\.id))
-                skipped += missing.sorted().map { "event \($0): no such event" }
+                missing = Set(selection.ids).subtracting(events.map(\.id)).sorted()
+                skipped += missing.map { "event \($0): no such event" }
             } else if selection.allFailed || selection.since != nil {
                 events = try services.store.events(
                     failedOnly: selection.allFailed, since: selection.since, limit: Int(Int32.max)
@@ -96,20 +107,26 @@ extension Operations {
                     ("replayed", .integer(outcomes.count)), ("processed", .integer(outcomes.count - failed.count)),
                     ("failed", .integer(failed.count)), ("events", .array(outcomes.map(\.responseBody))),
                     ("skipped", .array(skipped.map(JSONValue.string))),
+                    ("set_aside", .array(setAside.map(JSONValue.string))),
                 ]).serialized())
         } else {
             output(
                 "replayed \(outcomes.count) events: \(outcomes.count - failed.count) processed, \(failed.count) failed")
             for outcome in failed { output("  event \(outcome.eventID): \(outcome.error ?? "")") }
-            for line in skipped { output("  \(line)") }
+            for line in skipped + setAside { output("  \(line)") }
         }
         if !failed.isEmpty { throw LicensorError(.usage, "\(failed.count) events still fail; see above") }
+        if !missing.isEmpty {
+            throw LicensorError(.usage, "no such event: \(missing.map(String.init).joined(separator: ", "))")
+        }
+        if !setAside.isEmpty {
+            throw LicensorError(.usage, "\(setAside.count) spool entries were refused and moved aside; see above")
+        }
     }
 
     /// Progress on stderr for long runs, so stdout stays a clean summary.
     private func progress(_ index: Int, of total: Int) {
         guard total >= 200, index > 0, index % 100 == 0 else { return }
-        var line = Array("replay: \(index)/\(total)\n".utf8)
-        _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+        FileIO.writeAll(2, Array("replay: \(index)/\(total)\n".utf8))
     }
 }

@@ -67,6 +67,9 @@ extension Operations {
 
     /// `licensor issue`: a manual or complimentary license (`source` = `manual`), emailed like any other.
     public func issue(email: String, product: String, tier: String?, name: String?, json: Bool) throws {
+        guard Self.isPlausibleEmail(email) else {
+            throw LicensorError(.usage, "--email: \"\(StderrLogHandler.escaped(email))\" is not an email address")
+        }
         try withPipeline { pipeline, services in
             let catalog = try services.products()
             let entry = catalog.sources.lazy.compactMap { catalog.product(source: $0, productID: product) }.first
@@ -119,5 +122,18 @@ extension Operations {
             return name
         }
         return license.productID ?? "your product"
+    }
+
+    /// Whether text can be a buyer's address: one `@` between a non-empty local part and a dotted domain, with no
+    /// space, control character or the punctuation that would make it a list or a display name. An operator's typo
+    /// must not mint a license that can never be delivered.
+    static func isPlausibleEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty,
+            domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..")
+        else { return false }
+        return !text.unicodeScalars.contains {
+            $0.value <= 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0)
+        }
     }
 }

@@ -45,7 +45,7 @@ public final class Services {
         do throws(StoreError) {
             switch location {
             case .sqlite(let path):
-                return SQLLicenseStore(database: try SQLiteDatabase(path: path, busyTimeout: deadline.remaining))
+                return SQLLicenseStore(database: try SQLiteDatabase(path: path, deadline: deadline))
             case .postgres(let url):
                 return SQLLicenseStore(database: try PostgresDatabase(url: url, deadline: deadline))
             }

@@ -56,9 +56,10 @@ public struct Spool: Sendable {
         return Entry(path: path, receivedAt: received, payload: try WebhookPayload(auditJSON: payload))
     }
 
-    /// Moves an unreadable file aside as `NAME.corrupt` so the next ingest skips it.
-    public func moveAside(_ path: String) -> String {
-        let target = path + ".corrupt"
+    /// Moves a file aside as `NAME.SUFFIX` so the next ingest skips it: `corrupt` for one that cannot be read,
+    /// `failed` for one whose audit row the database refuses (it would fail the same way every time).
+    public func moveAside(_ path: String, suffix: String = "corrupt") -> String {
+        let target = path + "." + suffix
         rename(path, target)
         return target
     }

@@ -116,6 +116,11 @@ public struct Application {
         _ payload: WebhookPayload, receivedAt: Timestamp, _ configuration: Configuration, _ log: Logger,
         error: any Error
     ) -> HTTPResponse {
+        guard StoreError.isOutage(error) else {
+            // The database refused the data itself: a spooled copy would fail the same way at every ingest.
+            log.error("the database refused the audit row; answering 500", metadata: ["error": "\(error)"])
+            return .error(500, "cannot record the event")
+        }
         guard let directory = configuration.spoolDirectory else {
             log.error("cannot write the audit row; answering 503 so Gumroad retries", metadata: ["error": "\(error)"])
             return .error(503, "cannot record the event")

@@ -7,7 +7,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
         public var description: String { rawValue }
 
-        /// The database could not be opened or reached.
+        /// The database could not be opened or reached, or cannot take writes now (disk full, read-only, I/O
+        /// error, connection lost): the data is fine and the same request succeeds once it is back.
         public static let unavailable = Code(rawValue: "unavailable")
         /// The database stayed locked or slow past the deadline.
         public static let timeout = Code(rawValue: "timeout")
@@ -34,6 +35,20 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.driverCode = driverCode
         self.underlying = underlying
+    }
+
+    /// Whether the database is out rather than the data wrong: only then may a request be spooled or a spool entry
+    /// be kept for the next ingest, since a rejected one fails the same way every time and would block the rest.
+    public var isOutage: Bool {
+        code == .unavailable || code == .timeout || code == .schema
+    }
+
+    /// Whether `error` — a `StoreError`, or a `LicensorError` wrapping one — is an outage; any other error is
+    /// taken as one, so that nothing is dropped for a reason this layer cannot judge.
+    public static func isOutage(_ error: any Error) -> Bool {
+        if let store = error as? StoreError { return store.isOutage }
+        if let wrapped = (error as? LicensorError)?.underlying { return isOutage(wrapped) }
+        return true
     }
 
     public var description: String {

@@ -25,7 +25,29 @@ public struct Deadline: Sendable {
     /// The time left in whole milliseconds, at least `minimum` so a call is never given a zero timeout that a
     /// library would read as "no timeout".
     public func remainingMilliseconds(minimum: Int = 1) -> Int {
-        let (seconds, attoseconds) = remaining.components
-        return max(minimum, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        Self.milliseconds(remaining, minimum: minimum)
+    }
+
+    /// Which way a conversion to whole milliseconds rounds.
+    public enum Rounding: Sendable {
+        /// Toward zero: a timeout that must not outlast the deadline.
+        case down
+        /// Away from zero: a wait that must not wake before the deadline, or a timeout a library reads as none
+        /// when it is zero.
+        case up
+    }
+
+    /// A duration in whole milliseconds, rounded as asked and at least `minimum` (also for a negative duration);
+    /// saturates at `Int.max` instead of overflowing. The one conversion every timeout here goes through.
+    public static func milliseconds(_ duration: Duration, rounding: Rounding = .down, minimum: Int = 0) -> Int {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0 else { return minimum }
+        let perMillisecond: Int64 = 1_000_000_000_000_000
+        var partial = attoseconds / perMillisecond
+        if rounding == .up, attoseconds % perMillisecond != 0 { partial += 1 }
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        let (total, overflow2) = whole.addingReportingOverflow(partial)
+        guard !overflow, !overflow2 else { return Int.max }
+        return max(minimum, Int(clamping: total))
     }
 }

@@ -38,6 +38,23 @@ public enum FileIO {
         }
     }
 
+    /// Writes all of `bytes` to `fd`, retrying short and interrupted writes; false when the descriptor refuses
+    /// them (a closed socket, a full disk), with what was written left written.
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if Glibc.errno == EINTR { continue }
+                return false
+            }
+            if n == 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
     /// Whether a path exists.
     public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0

@@ -31,13 +31,15 @@ struct ChildProcess {
 
     /// Runs a program to completion with `input` on stdin, collecting stdout and stderr.
     static func run(
-        _ executable: String, _ arguments: [String] = [], environment: [String: String], input: [UInt8] = []
+        _ executable: String, _ arguments: [String] = [], environment: [String: String], input: [UInt8] = [],
+        defaultSignals: [Int32] = []
     ) throws -> Result {
         let inputFile = try TemporaryDirectory.shared.write(input, name: "stdin-\(UInt64.random(in: 0...UInt64.max))")
         let outFile = inputFile + ".out"
         let errFile = inputFile + ".err"
         let pid = try spawn(
-            executable, arguments, environment: environment, stdin: inputFile, stdout: outFile, stderr: errFile)
+            executable, arguments, environment: environment, stdin: inputFile, stdout: outFile, stderr: errFile,
+            defaultSignals: defaultSignals)
         let status = wait(pid)
         defer {
             unlink(inputFile)
@@ -47,17 +49,57 @@ struct ChildProcess {
         return Result(status: status, stdout: readFile(outFile), stderr: readFile(errFile))
     }
 
-    /// Starts a program whose stdin, stdout and stderr are the given files (nil: /dev/null).
+    /// Starts a program whose stdin, stdout and stderr are the given files (nil: /dev/null); `defaultSignals` are
+    /// reset to their default action and unblocked in the child, since a signal this test process ignores or blocks
+    /// stays so there.
     static func spawn(
         _ executable: String, _ arguments: [String], environment: [String: String], stdin: String? = nil,
-        stdout: String? = nil, stderr: String? = nil
+        stdout: String? = nil, stderr: String? = nil, defaultSignals: [Int32] = []
     ) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if !defaultSignals.isEmpty {
+            var set = sigset_t()
+            sigemptyset(&set)
+            for signal in defaultSignals { sigaddset(&set, signal) }
+            posix_spawnattr_setsigdefault(&attributes, &set)
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            posix_spawnattr_setsigmask(&attributes, &unblocked)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
+        guard rc == 0 else {
+            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        return pid
+    }
+
+    /// Starts a program whose stdin and stdout are the given descriptor (a socket, as inetd passes it) and whose
+    /// stderr is a file.
+    static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String], socket: Int32, stderr: String
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, socket, 0)
+        posix_spawn_file_actions_adddup2(&actions, socket, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

@@ -48,11 +48,22 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
+    /// SQLSTATEs that say the server cannot do the work now, not that the data is wrong: connection exceptions (08),
+    /// transaction rollbacks such as deadlocks (40), insufficient resources such as a full disk (53), operator
+    /// intervention such as a shutdown (57), system errors (58), internal errors (XX), a read-only transaction
+    /// (25006) and a lock not available (55P03).
+    static func isOutage(sqlstate: String?) -> Bool {
+        guard let sqlstate else { return false }
+        return ["08", "40", "53", "57", "58", "XX"].contains(String(sqlstate.prefix(2)))
+            || sqlstate == "25006" || sqlstate == "55P03"
+    }
+
     private static func storeError(_ error: PostgresError, _ what: String) -> StoreError {
         let code: StoreError.Code =
             switch error.code {
             case .timeout: .timeout
             case .connectionFailed, .authenticationFailed: .unavailable
+            case .query where isOutage(sqlstate: error.sqlstate): .unavailable
             default: .query
             }
         return StoreError(code, what, driverCode: error.sqlstate, underlying: error)

@@ -15,18 +15,7 @@ struct PostgresDeadline {
     }
 
     static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        let perMillisecond: Int64 = 1_000_000_000_000_000
-        var total = attoseconds / perMillisecond
-        if attoseconds % perMillisecond != 0 {
-            total += 1
-        }
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow || scaled > Int64(Int32.max) - total {
-            return Int32.max
-        }
-        return Int32(scaled + total)
+        Int32(clamping: Deadline.milliseconds(duration, rounding: .up))
     }
 }
 

@@ -1,7 +1,8 @@
 import CSQLite
+import Glibc
 
 /// A SQLite connection in WAL mode with a busy timeout, so concurrent licensor processes wait for each other
-/// instead of failing.
+/// instead of failing — but, under a deadline, never past it: each statement may wait only what is left.
 public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     /// The database file.
@@ -10,10 +11,28 @@ public final class SQLiteDatabase: SQLDatabase {
     /// Prepared statements by SQL text: replay runs the same dozen statements thousands of times. PRAGMAs and
     /// transaction control are not cached.
     private var statements: [String: OpaquePointer] = [:]
+    /// When set, the busy timeout is renewed before each statement to what is left of it.
+    private let deadline: Deadline?
 
-    /// Opens (creating if needed) the database file; waits at most `busyTimeout` for another writer.
-    public init(path: String, busyTimeout: Duration) throws(StoreError) {
+    /// Opens (creating if needed) the database file; every statement waits for another writer at most what is left
+    /// of `deadline`, so several blocked statements together still end at the deadline.
+    public convenience init(path: String, deadline: Deadline) throws(StoreError) {
+        try self.init(path: path, busyTimeout: deadline.remaining, deadline: deadline)
+    }
+
+    /// Opens (creating if needed) the database file; each statement waits at most `busyTimeout` for another writer
+    /// (for tools and tests that hold a connection with no invocation deadline).
+    public convenience init(path: String, busyTimeout: Duration) throws(StoreError) {
+        try self.init(path: path, busyTimeout: busyTimeout, deadline: nil)
+    }
+
+    private init(path: String, busyTimeout: Duration, deadline: Deadline?) throws(StoreError) {
         self.path = path
+        self.deadline = deadline
+        // The file holds buyers' emails and license keys: create it 0600 ourselves (an empty file is an empty
+        // database), since SQLite would make it 0644 and gives its -wal and -shm files the main file's mode.
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 { Glibc.close(created) }
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -33,9 +52,7 @@ public final class SQLiteDatabase: SQLDatabase {
         sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persistWAL)
         CSQLite_set_checkpoint_on_close(db, 0)
         sqlite3_wal_autocheckpoint(db, Self.autocheckpointPages)
-        let (seconds, attoseconds) = busyTimeout.components
-        let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        sqlite3_busy_timeout(db, max(1, milliseconds))
+        sqlite3_busy_timeout(db, Int32(clamping: Deadline.milliseconds(busyTimeout, minimum: 1)))
         do {
             // WAL lets readers and one writer overlap; the setting is stored in the file, so this is a no-op after
             // the first process sets it.
@@ -96,8 +113,15 @@ public final class SQLiteDatabase: SQLDatabase {
 
     private func failure(_ what: String, _ rc: Int32) -> StoreError {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "database is closed"
-        let primary = rc & 0xFF
-        let code: StoreError.Code = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? .timeout : .query
+        let code: StoreError.Code =
+            switch rc & 0xFF {
+            case SQLITE_BUSY, SQLITE_LOCKED: .timeout
+            // The file cannot take the write now (EFBIG and ENOSPC are SQLITE_FULL); the statement is fine.
+            case SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_NOMEM, SQLITE_PROTOCOL,
+                SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_NOLFS:
+                .unavailable
+            default: .query
+            }
         return StoreError(code, "SQLite \(what) failed: \(message)", driverCode: "SQLITE \(rc)")
     }
 
@@ -123,6 +147,9 @@ public final class SQLiteDatabase: SQLDatabase {
             }
         }
         try bind(parameters, to: statement)
+        if let deadline {
+            sqlite3_busy_timeout(handle, Int32(clamping: deadline.remainingMilliseconds()))
+        }
         var rows: [SQLRow] = []
         let columnCount = sqlite3_column_count(statement)
         let columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
@@ -156,7 +183,11 @@ public final class SQLiteDatabase: SQLDatabase {
             switch value {
             case .null: rc = sqlite3_bind_null(statement, index)
             case .integer(let i): rc = sqlite3_bind_int64(statement, index, i)
-            case .text(let s): rc = sqlite3_bind_text(statement, index, s, -1, CSQLite_transient())
+            case .text(let s):
+                // With the byte length, not -1: SQLite would stop at a NUL, and `C\0A` and `C\0B` would collide.
+                rc = s.withCString {
+                    sqlite3_bind_text(statement, index, $0, Int32(clamping: s.utf8.count), CSQLite_transient())
+                }
             }
             guard rc == SQLITE_OK else { throw failure("bind", rc) }
         }
