@@ -86,6 +86,12 @@ public struct Configuration: Sendable {
     /// The `LICENSOR_DEADLINE_MS` default: Gumroad gives up after five seconds.
     public static let defaultDeadlineMilliseconds = 4000
 
+    /// `LICENSOR_DEADLINE_MS`, or the default when it is unset or invalid: the budget for reading and answering a
+    /// request, which must exist even when the configuration does not load (that failure is answered in time).
+    public static func deadlineBudget(environment: [String: String]) -> Duration {
+        (try? Configuration(environment: environment).deadline) ?? .milliseconds(defaultDeadlineMilliseconds)
+    }
+
     /// Reads and validates the environment.
     public init(environment env: [String: String]) throws(ConfigurationError) {
         database = try DatabaseLocation(databaseURL: env["DATABASE_URL"])
@@ -127,35 +133,5 @@ public struct Configuration: Sendable {
         } else {
             deadline = .milliseconds(Self.defaultDeadlineMilliseconds)
         }
-    }
-
-    /// Parses `GUMROAD_WEBHOOK_SECRET`: one secret or several separated by commas, blanks ignored.
-    ///
-    /// Kept apart from `init` so authentication works even when another variable is broken.
-    public static func webhookSecrets(environment env: [String: String]) -> [String] {
-        (env["GUMROAD_WEBHOOK_SECRET"] ?? "").split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and line breaks.
-    var trimmed: String {
-        // On the UTF-8 view: this runs for every environment variable on every start, and grapheme-aware
-        // Character iteration showed up in start-up profiles.
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        let bytes = utf8
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-            let last = bytes.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        if first == bytes.startIndex, last == bytes.index(before: bytes.endIndex) { return self }
-        return String(self[first...last])
-    }
-}
-
-extension Optional where Wrapped == String {
-    /// The trimmed value, or nil when unset or blank.
-    var nonEmpty: String? {
-        guard let value = self?.trimmed, !value.isEmpty else { return nil }
-        return value
     }
 }

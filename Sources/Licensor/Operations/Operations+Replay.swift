@@ -82,8 +82,17 @@ extension Operations {
                     continue
                 }
                 do {
-                    let payload = try WebhookPayload(auditJSON: event.rawPayload)
-                    outcomes.append(makePipeline().process(eventID: event.id, payload: payload))
+                    guard let adapter = StorefrontRegistry.standard.storefront(event.source) else {
+                        skipped.append("event \(event.id): no storefront \"\(event.source)\" in this build")
+                        continue
+                    }
+                    let delivery = try WebhookDelivery(stored: event, adapter: adapter)
+                    var perSource = dependencies
+                    perSource.adapter = adapter
+                    outcomes.append(
+                        FulfillmentPipeline(
+                            dependencies: perSource, deadline: Deadline(budget: configuration.deadline), logger: logger
+                        ).process(eventID: event.id, delivery: delivery))
                 } catch {
                     skipped.append("event \(event.id): stored payload unreadable: \(error)")
                 }

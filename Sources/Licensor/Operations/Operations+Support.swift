@@ -78,10 +78,10 @@ extension Operations {
                 tier: tier, name: entry?.name, duration: entry?.duration ?? catalog.defaultDuration)
             let sale = Sale(
                 source: "manual", orderID: "manual-" + (try LicenseKey.generate()), productID: product,
-                productName: entry?.name, email: email, name: name ?? GumroadAdapter.name(fromEmail: email),
-                amountCents: 0, productCurrency: nil, isTest: false, offerCode: nil, variants: [], quantity: 1,
-                isGift: false, gifterEmail: nil, isRecurringCharge: false, subscriptionID: nil, retryCount: 0,
-                saleTimestamp: .now())
+                productName: entry?.name, email: email, name: name ?? BuyerName.fromEmail(email),
+                amountMinorUnits: 0, currency: "USD", productCurrency: nil, isTest: false, offerCode: nil,
+                variants: [], quantity: 1, isGift: false, gifterEmail: nil, isRecurringCharge: false,
+                subscriptionID: nil, retryCount: 0, saleTimestamp: .now())
             let license = try pipeline.fulfilSale(sale, mapping)
             output(json ? license.json.serialized() : "issued license \(license.key) (\(tier)) to \(email)")
         }

@@ -1,7 +1,9 @@
-/// One row of the `gumroad_events` audit log.
+/// One row of the audit log (for Gumroad, of `gumroad_events`).
 public struct AuditEvent: Sendable {
     /// The row id.
     public var id: Int64
+    /// The storefront it came from.
+    public var source: String
     /// When the webhook arrived.
     public var receivedAt: Timestamp
     /// The storefront resource, e.g. `sale` or `refund`.
@@ -10,6 +12,8 @@ public struct AuditEvent: Sendable {
     public var orderID: String?
     /// The decoded form as a flat JSON object.
     public var rawPayload: String
+    /// The exact body, kept when the flat JSON cannot stand for it.
+    public var rawBody: [UInt8]?
     /// Whether every step finished.
     public var processed: Bool
     /// Why the last run failed, if it did.

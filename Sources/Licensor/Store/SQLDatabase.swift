@@ -73,6 +73,14 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// A condition true when a text column holds a character outside ASCII (characters and bytes differ in count).
+    func hasNonASCII(_ column: String) -> String {
+        switch self {
+        case .sqlite: "length(\(column)) <> length(CAST(\(column) AS BLOB))"
+        case .postgres: "length(\(column)) <> octet_length(\(column))"
+        }
+    }
+
     /// A select expression giving a Boolean column as `1` or `0`.
     func selectBool(_ column: String) -> String {
         switch self {
@@ -105,6 +113,24 @@ public protocol SQLDatabase: AnyObject {
 
     /// Closes the connection.
     func close()
+
+    // Schema bookkeeping and durability, which each database spells its own way (PRAGMAs on SQLite, a table and an
+    // advisory lock on PostgreSQL); the generic store asks for them by name.
+
+    /// Whether a first request may migrate an empty or old schema by itself (the embedded SQLite file).
+    var migratesOnFirstUse: Bool { get }
+    /// Inside the migration's transaction: makes migrators run one at a time and readies the version record.
+    func lockSchemaForMigration() throws(StoreError)
+    /// The schema version recorded in the database, 0 when none.
+    func schemaVersion() throws(StoreError) -> Int
+    /// Records the schema version.
+    func setSchemaVersion(_ version: Int) throws(StoreError)
+    /// The column names of a table in the current schema.
+    func columns(of table: String) throws(StoreError) -> Set<String>
+    /// Prepares for many commits in a row (a replay): the driver may defer its housekeeping until `flush()`.
+    func beginBatch() throws(StoreError)
+    /// Puts every earlier commit on stable storage.
+    func flush() throws(StoreError)
 }
 
 extension SQLDatabase {

@@ -15,6 +15,8 @@ public struct LicensorError: Error, Sendable, CustomStringConvertible {
         public static let configuration = Code(rawValue: "configuration")
         /// The storefront payload lacks a field or has an invalid value.
         public static let invalidPayload = Code(rawValue: "invalid_payload")
+        /// A delivery for an order already licensed names another product or buyer.
+        public static let conflictingOrder = Code(rawValue: "conflicting_order")
         /// The product is not in the products file.
         public static let unmappedProduct = Code(rawValue: "unmapped_product")
         /// The products file could not be read.

@@ -1,0 +1,9 @@
+/// Gumroad signs nothing: the seller puts a secret in the ping URL's query (`?secret=S`).
+extension GumroadAdapter {
+    public var secretVariable: String { "GUMROAD_WEBHOOK_SECRET" }
+
+    public func authenticate(_ request: HTTPRequest, secrets: WebhookSecrets, now: Timestamp) -> WebhookAuthentication {
+        guard let presented = request.queryValue("secret") else { return .rejected(reason: "no secret in the query") }
+        return secrets.matcher.matches(presented) ? .accepted : .rejected(reason: "wrong secret")
+    }
+}
