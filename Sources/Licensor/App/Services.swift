@@ -99,7 +99,8 @@ public final class Services {
         }
     }
 
-    /// What the pipeline needs, wired to these services.
+    /// What the pipeline needs, wired to these services, for Gumroad (the route sets the adapter of the storefront
+    /// that authenticated the request; replay, the one that recorded the row).
     public var pipelineDependencies: FulfillmentPipeline.Dependencies {
         FulfillmentPipeline.Dependencies(
             store: store, adapter: GumroadAdapter(), products: products, signingKey: key, email: email,

@@ -50,15 +50,20 @@ public struct LambdaRuntimeLoop {
     private let environment: [String: String]
     private let logger: Logger
     private let client: CurlHTTPClient
+    private let makeResponder: (Logger, Deadline) -> any HTTPResponder
 
-    /// Creates a loop against `runtimeAPI` (`host:port`, the value of `AWS_LAMBDA_RUNTIME_API`).
+    /// Creates a loop against `runtimeAPI` (`host:port`, the value of `AWS_LAMBDA_RUNTIME_API`); `responder` makes
+    /// the responder for one invocation, given its logger and the deadline Lambda set for it.
     public init(
-        runtimeAPI: String, environment: [String: String], logger: Logger, client: CurlHTTPClient = CurlHTTPClient()
+        runtimeAPI: String, environment: [String: String], logger: Logger, client: CurlHTTPClient = CurlHTTPClient(),
+        responder: ((Logger, Deadline) -> any HTTPResponder)? = nil
     ) {
         self.base = "http://\(runtimeAPI)/2018-06-01/runtime"
         self.environment = environment
         self.logger = logger
         self.client = client
+        self.makeResponder =
+            responder ?? { log, deadline in Application(environment: environment, logger: log, deadline: deadline) }
     }
 
     /// Runs until the Runtime API fails; with an invalid configuration reports an init error and throws at once.
@@ -106,7 +111,7 @@ public struct LambdaRuntimeLoop {
         let response: HTTPResponse
         do throws(EnvelopeError) {
             let (request, _) = try JSONEnvelope.decode(next.body)
-            response = Application(environment: environment, logger: log, deadline: deadline).handle(request)
+            response = makeResponder(log, deadline).respond(to: request)
         } catch {
             log.notice("bad Lambda event", metadata: ["error": "\(error)"])
             response = .error(error.status, error.reason)
