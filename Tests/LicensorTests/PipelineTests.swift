@@ -218,7 +218,7 @@ struct PipelineTests {
             ("+@x", "+@x"),
         ])
     func nameFallback(email: String, name: String) {
-        #expect(GumroadAdapter.name(fromEmail: email) == name)
+        #expect(BuyerName.fromEmail(email) == name)
     }
 }
 

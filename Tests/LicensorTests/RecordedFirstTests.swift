@@ -1,0 +1,121 @@
+import Testing
+
+@testable import Licensor
+
+/// Nothing authenticated is lost and nothing collides silently: NUL bytes, colliding orders, out-of-range prices and
+/// case folding, on both stores.
+@Suite("Recorded first, refused precisely")
+struct RecordedFirstTests {
+    static func post(_ harness: Harness, _ fields: [(name: String, value: String)]) throws -> JSONValue {
+        let response = harness.handle(Harness.webhook(fields))
+        #expect(response.status == 200)
+        return try JSONParser.parse(response.body)
+    }
+
+    @Test(
+        "a second delivery of an order with another product or buyer is failed, visible in events --failed",
+        arguments: StoreKind.available)
+    func collidingOrder(kind: StoreKind) throws {
+        let harness = try Harness.make(kind)
+        #expect(try Self.post(harness, Harness.saleFields("S-col"))["status"] == .string("processed"))
+        let otherBuyer = try Self.post(harness, Harness.saleFields("S-col", email: "mallory@example.com"))
+        #expect(otherBuyer["status"] == .string("failed"))
+        #expect(otherBuyer["error"]?.stringValue?.hasPrefix("mint: gumroad order S-col is already licensed") == true)
+        let otherProduct = try Self.post(harness, Harness.saleFields("S-col", product: "demo-lifetime-id"))
+        #expect(otherProduct["error"]?.stringValue?.contains("product \"demo-lifetime-id\"") == true)
+        // The same buyer again, whatever the case of the address, is the ordinary repeated delivery.
+        #expect(
+            try Self.post(harness, Harness.saleFields("S-col", email: "Buyer@Example.com"))["status"]
+                == .string("processed"))
+        let listed = try harness.run(["events", "--failed", "--json"])
+        #expect(listed.status == 0)
+        let failed = try JSONParser.parse(listed.stdout)
+        guard case .array(let rows) = failed else { throw ChildProcess.Failure(description: "not a JSON array") }
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0["error"]?.stringValue?.contains("already licensed") == true })
+        let store = try harness.store()
+        defer { store.close() }
+        let license = try #require(try store.license(source: "gumroad", orderID: "S-col"))
+        #expect(license.email == "buyer@example.com")
+        #expect(license.productID == "demo-product-id")
+    }
+
+    @Test(
+        "a NUL in an identifier is refused at parse with a precise reason; two such orders do not collide",
+        arguments: StoreKind.available)
+    func nulInIdentifier(kind: StoreKind) throws {
+        let harness = try Harness.make(kind)
+        for id in ["C\u{0}A", "C\u{0}B"] {
+            let body = try Self.post(harness, Harness.saleFields(id))
+            #expect(body["status"] == .string("failed"))
+            #expect(body["error"] == .string("parse: field \"sale_id\" contains a NUL character"))
+        }
+        let store = try harness.store()
+        defer { store.close() }
+        let events = try store.events(failedOnly: true, since: nil, limit: 10)
+        #expect(events.count == 2)
+        #expect(try store.license(source: "gumroad", orderID: "C") == nil)
+    }
+
+    @Test(
+        "a NUL in any field is recorded: the flat JSON carries none, the exact body is on the row",
+        arguments: StoreKind.available)
+    func nulInFreeText(kind: StoreKind) throws {
+        let harness = try Harness.make(kind)
+        let request = Harness.webhook(Harness.saleFields("S-nul") + [("custom", "Jane\u{0}Evil")])
+        let response = harness.handle(request)
+        // Before, PostgreSQL's jsonb refused `\u0000`: 503 on every retry and the sale was lost.
+        #expect(response.status == 200)
+        let store = try harness.store()
+        defer { store.close() }
+        let event = try #require(try store.events(failedOnly: false, since: nil, limit: 1).first)
+        #expect(event.orderID == "S-nul")
+        #expect(!event.rawPayload.contains("\\u0000"))
+        #expect(event.rawBody == request.body)
+        let replayed = try WebhookDelivery(stored: event, adapter: GumroadAdapter())
+        #expect(replayed.payload["custom"] == "Jane\u{0}Evil")
+    }
+
+    @Test("a price past what amount_paid stores is refused at parse", arguments: StoreKind.available)
+    func priceOutOfRange(kind: StoreKind) throws {
+        let harness = try Harness.make(kind)
+        var fields = Harness.saleFields("S-big").filter { $0.name != "price" }
+        fields.append(("price", "10000000000"))
+        let body = try Self.post(harness, fields)
+        #expect(body["status"] == .string("failed"))
+        #expect(body["error"]?.stringValue?.hasPrefix("parse: field \"price\" is past what amount_paid stores") == true)
+        var largest = Harness.saleFields("S-max").filter { $0.name != "price" }
+        largest.append(("price", "9999999999"))
+        #expect(try Self.post(harness, largest)["status"] == .string("processed"))
+        let store = try harness.store()
+        defer { store.close() }
+        #expect(try store.license(source: "gumroad", orderID: "S-max")?.amountPaid == "99999999.99")
+    }
+
+    @Test("find folds case beyond ASCII alike on both stores", arguments: StoreKind.available)
+    func unicodeCaseFolding(kind: StoreKind) throws {
+        let harness = try Harness.make(kind)
+        _ = try Self.post(harness, Harness.saleFields("S-eva", email: "Éva.Ödön@example.com"))
+        _ = try Self.post(harness, Harness.saleFields("S-other", email: "eva.odon@example.com"))
+        let store = try harness.store()
+        defer { store.close() }
+        #expect(try store.licenses(email: "éva.ödön@EXAMPLE.com").map(\.sourceOrderID) == ["S-eva"])
+        #expect(try store.licenses(email: "EVA.ODON@example.com").map(\.sourceOrderID) == ["S-other"])
+    }
+
+    @Test(
+        "schema version 4 adds raw_body to gumroad_events and nothing else the seed reads",
+        arguments: StoreKind.available)
+    func exactBodyColumn(kind: StoreKind) throws {
+        let harness = try Harness.make(kind)
+        let store = try harness.store()
+        defer { store.close() }
+        try store.migrate()
+        let database = try harness.database()
+        defer { database.close() }
+        #expect(try database.schemaVersion() == 4)
+        let columns = try database.columns(of: "gumroad_events")
+        #expect(
+            columns == ["id", "received_at", "event_type", "order_id", "raw_payload", "processed", "error", "raw_body"])
+    }
+}
