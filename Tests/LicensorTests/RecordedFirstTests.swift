@@ -54,6 +54,9 @@ struct RecordedFirstTests {
         defer { store.close() }
         let events = try store.events(failedOnly: true, since: nil, limit: 10)
         #expect(events.count == 2)
+        // The row keeps the order id readable (NUL shown as U+FFFD) and the exact body beside it.
+        #expect(Set(events.compactMap(\.orderID)) == ["C\u{FFFD}A", "C\u{FFFD}B"])
+        #expect(events.allSatisfy { $0.rawBody != nil })
         #expect(try store.license(source: "gumroad", orderID: "C") == nil)
     }
 

@@ -88,7 +88,7 @@ public struct FulfillmentPipeline {
 
     /// Step 1, audit: writes and commits the audit row. Throws only when the row could not be written.
     public func audit(_ delivery: WebhookDelivery, receivedAt: Timestamp = .now()) throws(StoreError) -> Int64 {
-        let keys = deps.adapter.auditKeys(for: delivery.payload)
+        let keys = delivery.auditKeys(using: deps.adapter)
         return try deps.auditLog.recordEvent(
             AuditRecord(
                 source: deps.adapter.source, eventType: keys.eventType, orderID: keys.orderID,

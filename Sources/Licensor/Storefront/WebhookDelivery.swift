@@ -49,6 +49,13 @@ public struct WebhookDelivery: Sendable {
         return WebhookPayload(fields: cleaned).auditJSON
     }
 
+    /// The audit row's `event_type` and `order_id`, with any NUL replaced like the flat JSON's: a driver cannot bind
+    /// a NUL as text, and the exact value is in `rawBody`.
+    public func auditKeys(using adapter: any StorefrontAdapter) -> (eventType: String, orderID: String?) {
+        let keys = adapter.auditKeys(for: payload)
+        return (Self.withoutNUL(keys.eventType), keys.orderID.map(Self.withoutNUL))
+    }
+
     private static func withoutNUL(_ text: String) -> String {
         text.utf8.contains(0) ? String(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) }) : text
     }
