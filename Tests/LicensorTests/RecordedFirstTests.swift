@@ -12,6 +12,14 @@ struct RecordedFirstTests {
         return try JSONParser.parse(response.body)
     }
 
+    /// The precise reason stored on the audit row an answer names.
+    static func storedError(_ harness: Harness, _ answer: JSONValue) throws -> String? {
+        let id = try #require(answer["event_id"].flatMap { if case .number(let n) = $0 { Int64(n) } else { nil } })
+        let store = try harness.store()
+        defer { store.close() }
+        return try store.event(id: id)?.error
+    }
+
     @Test(
         "a second delivery of an order with another product or buyer is failed, visible in events --failed",
         arguments: StoreKind.available)
@@ -20,9 +28,13 @@ struct RecordedFirstTests {
         #expect(try Self.post(harness, Harness.saleFields("S-col"))["status"] == .string("processed"))
         let otherBuyer = try Self.post(harness, Harness.saleFields("S-col", email: "mallory@example.com"))
         #expect(otherBuyer["status"] == .string("failed"))
-        #expect(otherBuyer["error"]?.stringValue?.hasPrefix("mint: gumroad order S-col is already licensed") == true)
+        #expect(otherBuyer["error"] == .string("mint: conflicting_order"))
+        #expect(
+            try Self.storedError(harness, otherBuyer)?.hasPrefix("mint: gumroad order S-col is already licensed")
+                == true)
         let otherProduct = try Self.post(harness, Harness.saleFields("S-col", product: "demo-lifetime-id"))
-        #expect(otherProduct["error"]?.stringValue?.contains("product \"demo-lifetime-id\"") == true)
+        #expect(otherProduct["error"] == .string("mint: conflicting_order"))
+        #expect(try Self.storedError(harness, otherProduct)?.contains("product \"demo-lifetime-id\"") == true)
         // The same buyer again, whatever the case of the address, is the ordinary repeated delivery.
         #expect(
             try Self.post(harness, Harness.saleFields("S-col", email: "Buyer@Example.com"))["status"]
@@ -48,7 +60,8 @@ struct RecordedFirstTests {
         for id in ["C\u{0}A", "C\u{0}B"] {
             let body = try Self.post(harness, Harness.saleFields(id))
             #expect(body["status"] == .string("failed"))
-            #expect(body["error"] == .string("parse: field \"sale_id\" contains a NUL character"))
+            #expect(body["error"] == .string("parse: invalid_payload"))
+            #expect(try Self.storedError(harness, body) == "parse: field \"sale_id\" contains a NUL character")
         }
         let store = try harness.store()
         defer { store.close() }
@@ -86,7 +99,10 @@ struct RecordedFirstTests {
         fields.append(("price", "10000000000"))
         let body = try Self.post(harness, fields)
         #expect(body["status"] == .string("failed"))
-        #expect(body["error"]?.stringValue?.hasPrefix("parse: field \"price\" is past what amount_paid stores") == true)
+        #expect(body["error"] == .string("parse: invalid_payload"))
+        #expect(
+            try Self.storedError(harness, body)?.hasPrefix("parse: field \"price\" is past what amount_paid stores")
+                == true)
         var largest = Harness.saleFields("S-max").filter { $0.name != "price" }
         largest.append(("price", "9999999999"))
         #expect(try Self.post(harness, largest)["status"] == .string("processed"))
@@ -120,5 +136,23 @@ struct RecordedFirstTests {
         let columns = try database.columns(of: "gumroad_events")
         #expect(
             columns == ["id", "received_at", "event_type", "order_id", "raw_payload", "processed", "error", "raw_body"])
+    }
+}
+
+@Suite("Answers carry a category")
+struct AnswerCategoryTests {
+    @Test("a database failure after the audit row answers a category, never SQL, paths or library text")
+    func noDetailsInAnswers() throws {
+        let harness = try Harness.make(.sqlite)
+        // A products file that is a directory: its error names the absolute path.
+        var broken = harness
+        broken.environment["PRODUCTS_FILE"] = harness.folder
+        let response = broken.handle(Harness.webhook(Harness.saleFields("S-cat")))
+        #expect(response.status == 200)
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(text.contains(#""error":"map: products_file""#), "\(text)")
+        #expect(!text.contains(harness.folder))
+        let answer = try JSONParser.parse(response.body)
+        #expect(try RecordedFirstTests.storedError(harness, answer)?.contains(harness.folder) == true)
     }
 }

@@ -113,10 +113,11 @@ struct RoutingTests {
         #expect(response.status == 200)
         let answer = try JSONParser.parse(response.body)
         #expect(answer["status"] == .string("failed"))
-        #expect(answer["error"]?.stringValue?.hasPrefix("parse: body cannot be decoded: ") == true)
+        #expect(answer["error"] == .string("parse: invalid_payload"))
         let store = try harness.store()
         defer { store.close() }
         let event = try #require(try store.events(failedOnly: true, since: nil, limit: 1).first)
+        #expect(event.error?.hasPrefix("parse: body cannot be decoded: ") == true)
         #expect(event.rawBody == body)
         #expect(event.eventType == "sale")
         // Replay re-reads the exact bytes, so a fixed decoder gets the sale back.

@@ -103,7 +103,7 @@ extension Operations {
             output(
                 JSONValue.object([
                     ("replayed", .integer(outcomes.count)), ("processed", .integer(outcomes.count - failed.count)),
-                    ("failed", .integer(failed.count)), ("events", .array(outcomes.map(\.responseBody))),
+                    ("failed", .integer(failed.count)), ("events", .array(outcomes.map(\.detailedBody))),
                     ("skipped", .array(skipped.map(JSONValue.string))),
                 ]).serialized())
         } else {

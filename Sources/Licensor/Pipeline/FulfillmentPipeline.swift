@@ -7,14 +7,30 @@ public struct FulfillmentOutcome: Sendable, Equatable {
     public var eventID: Int64
     /// Nil when every step finished; otherwise the step and reason, as stored on the audit row.
     public var error: String?
+    /// The step and a short category (`map: unmapped_product`): what the caller is told, never paths, SQL or
+    /// library text.
+    public var category: String?
     /// The license the event minted or touched, if any.
     public var licenseKey: String?
+
+    /// Creates an outcome.
+    public init(eventID: Int64, error: String? = nil, category: String? = nil, licenseKey: String? = nil) {
+        self.eventID = eventID
+        self.error = error
+        self.category = category ?? error.map { _ in "internal" }
+        self.licenseKey = licenseKey
+    }
 
     /// `processed` or `failed`.
     public var status: String { error == nil ? "processed" : "failed" }
 
-    /// The 200 body Gumroad receives.
-    public var responseBody: JSONValue {
+    /// The 200 body the storefront receives: the category only; the details are on the audit row and in the log.
+    public var responseBody: JSONValue { body(error: category) }
+
+    /// The same body with the full reason, for the operator (`licensor replay --json`).
+    public var detailedBody: JSONValue { body(error: error) }
+
+    private func body(error: String?) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("ok", .bool(true)), ("event_id", .integer(eventID)), ("status", .string(status)),
         ]
@@ -104,10 +120,12 @@ public struct FulfillmentPipeline {
     public func process(eventID: Int64, delivery: WebhookDelivery) -> FulfillmentOutcome {
         var licenseKey: String?
         var error: String?
+        var category: String?
         do {
             licenseKey = try fulfil(delivery)
         } catch let failure {
             error = "\(failure.step.rawValue): \(failure.reason)"
+            category = "\(failure.step.rawValue): \(failure.category)"
             licenseKey = failure.licenseKey
         }
         FaultPoint.reached(before: .mark)
@@ -115,15 +133,16 @@ public struct FulfillmentPipeline {
             try deps.auditLog.finishEvent(id: eventID, error: error, durable: deps.durableCommits)
         } catch let markError {
             logger.error("could not mark the audit row", metadata: ["event_id": "\(eventID)", "error": "\(markError)"])
-            let reason = error ?? "\(FulfillmentStep.mark.rawValue): \(markError)"
-            return FulfillmentOutcome(eventID: eventID, error: reason, licenseKey: licenseKey)
+            return FulfillmentOutcome(
+                eventID: eventID, error: error ?? "\(FulfillmentStep.mark.rawValue): \(markError)",
+                category: category ?? "\(FulfillmentStep.mark.rawValue): store", licenseKey: licenseKey)
         }
         if let error {
             logger.warning("event failed", metadata: ["event_id": "\(eventID)", "error": "\(error)"])
         } else {
             logger.info("event processed", metadata: ["event_id": "\(eventID)"])
         }
-        return FulfillmentOutcome(eventID: eventID, error: error, licenseKey: licenseKey)
+        return FulfillmentOutcome(eventID: eventID, error: error, category: category, licenseKey: licenseKey)
     }
 
     /// Steps 2–6 for decoded fields that stand for the body on their own.
@@ -135,7 +154,20 @@ public struct FulfillmentPipeline {
     struct StepError: Error {
         var step: FulfillmentStep
         var reason: String
+        /// A short stable word for the caller, e.g. `unmapped_product`.
+        var category: String
         var licenseKey: String?
+    }
+
+    /// The short category of a step's failure; the full text stays on the audit row.
+    static func category(of error: any Error) -> String {
+        switch error {
+        case let error as LicensorError: error.code.rawValue
+        case is PayloadError: LicensorError.Code.invalidPayload.rawValue
+        case is StoreError: LicensorError.Code.store.rawValue
+        case is EmailError: LicensorError.Code.email.rawValue
+        default: "internal"
+        }
     }
 
     private func step<T>(
@@ -144,12 +176,14 @@ public struct FulfillmentPipeline {
         FaultPoint.reached(before: name)
         guard !deadline.hasExpired else {
             throw StepError(
-                step: name, reason: "the invocation deadline passed before this step", licenseKey: licenseKey)
+                step: name, reason: "the invocation deadline passed before this step",
+                category: LicensorError.Code.deadline.rawValue, licenseKey: licenseKey)
         }
         do {
             return try body()
         } catch {
-            throw StepError(step: name, reason: "\(error)", licenseKey: licenseKey)
+            throw StepError(
+                step: name, reason: "\(error)", category: Self.category(of: error), licenseKey: licenseKey)
         }
     }
 
