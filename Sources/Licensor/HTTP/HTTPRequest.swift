@@ -5,7 +5,12 @@ public struct HTTPRequest: Sendable, Equatable {
     /// The path without the query, e.g. `/webhooks/gumroad`.
     public var path: String
     /// The query parameters, decoded once, in order; a repeated name appears once per value.
-    public var query: [(name: String, value: String)]
+    public var query: [(name: String, value: String)] {
+        get { queryFields.map { ($0.name, $0.value) } }
+        set { queryFields = newValue.map { HTTPField(name: $0.name, value: $0.value) } }
+    }
+    /// The same parameters as stored.
+    public private(set) var queryFields: [HTTPField]
     /// The request headers.
     public var headers: HTTPHeaders
     /// The body bytes, already base64-decoded or de-chunked by the envelope.
@@ -21,23 +26,18 @@ public struct HTTPRequest: Sendable, Equatable {
     ) {
         self.method = method.uppercased()
         self.path = path
-        self.query = query
+        self.queryFields = query.map { HTTPField(name: $0.name, value: $0.value) }
         self.headers = headers
         self.body = body
     }
 
     /// The first value of a query parameter, or nil.
     public func queryValue(_ name: String) -> String? {
-        query.first { $0.name == name }?.value
+        queryFields.first { $0.name == name }?.value
     }
 
     /// Every value of a query parameter, in order.
     public func queryValues(_ name: String) -> [String] {
-        query.filter { $0.name == name }.map(\.value)
-    }
-
-    public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
-        lhs.method == rhs.method && lhs.path == rhs.path && lhs.headers == rhs.headers && lhs.body == rhs.body
-            && lhs.query.elementsEqual(rhs.query) { $0.name == $1.name && $0.value == $1.value }
+        queryFields.filter { $0.name == name }.map(\.value)
     }
 }
