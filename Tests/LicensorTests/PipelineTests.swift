@@ -36,6 +36,8 @@ struct PipelineTests {
         #expect(event.error == nil)
         #expect(event.eventType == "sale")
         #expect(event.orderID == "S-1")
+        // A body its decoded fields stand for keeps the row exactly as before: no exact-body copy.
+        #expect(event.rawBody == nil)
         let payload = try WebhookPayload(auditJSON: event.rawPayload)
         #expect(payload["variants[Tier]"] == "Team")
         #expect(try store.licenses(email: "jane.doe+SHOP@example.com").map(\.key) == [license.key])

@@ -156,3 +156,21 @@ struct AnswerCategoryTests {
         #expect(try RecordedFirstTests.storedError(harness, answer)?.contains(harness.folder) == true)
     }
 }
+
+@Suite("Weak webhook secrets")
+struct WeakSecretTests {
+    @Test("a guessable secret is accepted but warned about, naming the variable and never the secret")
+    func warned() throws {
+        let event = try Harness.event("sale")
+        let weak = try Harness().invoke(event, env: ["LOG_LEVEL": "warning"])
+        #expect(weak.status == 200)
+        #expect(weak.raw.stderrText.contains("GUMROAD_WEBHOOK_SECRET holds a secret with less than 16 bytes"))
+        #expect(!weak.raw.stderrText.contains(Harness.secret))
+        let strong = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+        let envelope = event.replacing("secret=\(Harness.secret)", with: "secret=\(strong)")
+        let quiet = try Harness(extra: ["GUMROAD_WEBHOOK_SECRET": strong]).invoke(
+            envelope, env: ["LOG_LEVEL": "warning"])
+        #expect(quiet.status == 200)
+        #expect(!quiet.raw.stderrText.contains("less than 16 bytes"))
+    }
+}
