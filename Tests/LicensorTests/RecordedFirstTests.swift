@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import Licensor
@@ -172,5 +173,26 @@ struct WeakSecretTests {
             envelope, env: ["LOG_LEVEL": "warning"])
         #expect(quiet.status == 200)
         #expect(!quiet.raw.stderrText.contains("less than 16 bytes"))
+    }
+}
+
+@Suite("Spooling exact bodies")
+struct SpoolExactBodyTests {
+    @Test("during an outage a body the spool cannot hold exactly is answered 503, not spooled changed")
+    func undecodableBodyIsRetriedNotSpooled() throws {
+        var harness = Harness()
+        let spoolDirectory = harness.folder + "/spool"
+        #expect(mkdir(spoolDirectory, 0o700) == 0)
+        harness.environment["DATABASE_URL"] = "sqlite:/nonexistent-dir/licensor.sqlite3"
+        harness.environment["LICENSOR_SPOOL_DIR"] = spoolDirectory
+        let request = HTTPRequest(
+            method: "POST", path: "/webhooks/gumroad", query: [("secret", Harness.secret)],
+            headers: HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded")]),
+            body: Array("sale_id=S-1&note=%ZZ".utf8))
+        #expect(harness.handle(request).status == 503)
+        #expect(try Spool(directory: spoolDirectory).paths().isEmpty)
+        // A body its fields stand for is still spooled.
+        #expect(harness.handle(Harness.webhook(Harness.saleFields("S-2"))).status == 200)
+        #expect(try Spool(directory: spoolDirectory).paths().count == 1)
     }
 }

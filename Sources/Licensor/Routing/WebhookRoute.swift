@@ -58,7 +58,9 @@ enum WebhookRoute {
         _ delivery: WebhookDelivery, receivedAt: Timestamp, _ configuration: Configuration, _ log: Logger,
         error: any Error
     ) -> HTTPResponse {
-        guard let directory = configuration.spoolDirectory else {
+        // The spool keeps decoded fields; a body they cannot stand for (undecodable, or holding a NUL) would reach
+        // the spool changed, so it is left to the storefront's retry instead.
+        guard let directory = configuration.spoolDirectory, delivery.rawBody == nil else {
             log.error(
                 "cannot write the audit row; answering 503 so the storefront retries", metadata: ["error": "\(error)"])
             return ErrorStatus.response(.store, "cannot record the event")
