@@ -29,7 +29,6 @@ check "wrong secret" "$(status_of wrong-secret)" 404
 check "missing secret" "$(status_of missing-secret)" 404
 check "unauthenticated requests write nothing" "$(test -e "$work/licensor.sqlite3" && echo db || echo none)" none
 check "GET with the secret" "$(status_of get)" 405
-check "malformed body" "$(status_of malformed-body)" 400
 
 check "sale" "$(body_of sale | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" processed
 check "sale row" "$(sql "select name, email, tier, amount_paid, currency, source from licenses where source_order_id='FO8TXN-dbxYaBdahG97Y-Q=='")" \
@@ -38,6 +37,10 @@ check "sale emailed" "$(sql "select email_provider from licenses where source_or
 check "duplicate delivery" "$(status_of duplicate-delivery)" 200
 check "one license per sale_id" "$(sql "select count(*) from licenses where source_order_id='FO8TXN-dbxYaBdahG97Y-Q=='")" 1
 check "both deliveries audited" "$(sql "select count(*) from gumroad_events where order_id='FO8TXN-dbxYaBdahG97Y-Q==' and processed")" 2
+# An authenticated body that does not decode is recorded with its exact bytes and fails the parse step (replayable).
+check "malformed body answered" "$(body_of malformed-body | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" failed
+check "malformed body recorded" "$(sql "select event_type, processed, error like 'parse: body cannot be decoded%' from gumroad_events where raw_body is not null")" \
+    "sale|0|1"
 
 status_of no-full-name >/dev/null
 check "name from email" "$(sql "select name from licenses where source_order_id='NOFULLNAME-sale=='")" "Jane Doe"

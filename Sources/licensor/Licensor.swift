@@ -53,12 +53,10 @@ struct Handle: ParsableCommand {
     static func answerOneRequest(format: EnvelopeFormat?) -> Bool {
         let context = CommandContext.make()
         // One budget for reading the request and answering it.
-        let deadline = Deadline(
-            budget: (try? Configuration(environment: context.environment).deadline)
-                ?? .milliseconds(Configuration.defaultDeadlineMilliseconds))
+        let deadline = Deadline(budget: Configuration.deadlineBudget(environment: context.environment))
         let application = Application(environment: context.environment, logger: context.logger, deadline: deadline)
         return Invocation.run(
-            input: 0, output: 1, environment: context.environment, format: format, application: application,
+            input: 0, output: 1, environment: context.environment, format: format, responder: application,
             logger: context.logger, deadline: deadline)
     }
 

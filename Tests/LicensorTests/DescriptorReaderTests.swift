@@ -71,7 +71,7 @@ struct DescriptorReaderTests {
         let started = ContinuousClock.now
         let written = Invocation.run(
             input: input.read, output: output.write, environment: harness.environment, format: nil,
-            application: Application(environment: harness.environment, logger: Harness.logger, deadline: deadline),
+            responder: Application(environment: harness.environment, logger: Harness.logger, deadline: deadline),
             logger: Harness.logger, deadline: deadline)
         #expect(written)
         #expect(started.duration(to: .now) < .seconds(2))

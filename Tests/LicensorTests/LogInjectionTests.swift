@@ -58,7 +58,7 @@ struct LogInjectionTests {
         ])
     func querySplit(envelope: String) throws {
         let (request, _) = try JSONEnvelope.decode(Array(envelope.utf8))
-        #expect(request.path == Application.webhookPath)
+        #expect(request.path == "/webhooks/gumroad")
         #expect(request.queryValue("secret") == Harness.secret)
         let harness = Harness()
         let result = try harness.run(input: Array(envelope.utf8))

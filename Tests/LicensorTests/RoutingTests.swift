@@ -17,7 +17,7 @@ struct RoutingTests {
                 HTTPRequest(method: "POST", path: "/webhooks/gumroad/extra", query: [("secret", Harness.secret)])),
         ]
         for response in responses {
-            #expect(response == Application.notFound)
+            #expect(response == Router.notFound)
         }
         // Unauthenticated requests write nothing at all: the database was never even created.
         #expect(!FileIO.exists(harness.folder + "/licensor.sqlite3"))
@@ -44,9 +44,9 @@ struct RoutingTests {
     func failsClosed() {
         var harness = Harness()
         harness.environment["GUMROAD_WEBHOOK_SECRET"] = ""
-        #expect(harness.handle(Harness.webhook(Harness.saleFields("S1"), secret: "")) == Application.notFound)
+        #expect(harness.handle(Harness.webhook(Harness.saleFields("S1"), secret: "")) == Router.notFound)
         harness.environment.removeValue(forKey: "GUMROAD_WEBHOOK_SECRET")
-        #expect(harness.handle(Harness.webhook(Harness.saleFields("S1"), secret: nil)) == Application.notFound)
+        #expect(harness.handle(Harness.webhook(Harness.saleFields("S1"), secret: nil)) == Router.notFound)
     }
 
     @Test(
@@ -79,13 +79,50 @@ struct RoutingTests {
         #expect(harness.handle(Harness.webhook(Harness.saleFields("S-503"))).status == 503)
     }
 
-    @Test("a malformed form body from an authenticated caller is 400 naming the problem")
-    func malformedBody() {
+    @Test("healthz answers 503 naming only the category when the products file or the signing key is broken")
+    func healthChecksWhatASaleNeeds() throws {
+        var harness = Harness()
+        let products = harness.folder + "/products.yaml"
+        try FileIO.createExclusively(products, bytes: Array("gumroad: [unclosed".utf8), mode: 0o600)
+        harness.environment["PRODUCTS_FILE"] = products
+        let badProducts = harness.handle(HTTPRequest(method: "GET", path: "/healthz"))
+        #expect(badProducts.status == 503)
+        #expect(String(decoding: badProducts.body, as: UTF8.self) == #"{"ok":false,"failing":"products_file"}"#)
+
+        var keyless = Harness()
+        let key = keyless.folder + "/rsa.pem"
+        let rsa =
+            "-----BEGIN PRIVATE KEY-----\nMIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEA\n-----END PRIVATE KEY-----\n"
+        try FileIO.createExclusively(key, bytes: Array(rsa.utf8), mode: 0o600)
+        keyless.environment["LICENSE_SIGNING_KEY"] = key
+        let badKey = keyless.handle(HTTPRequest(method: "GET", path: "/healthz"))
+        #expect(badKey.status == 503)
+        let text = String(decoding: badKey.body, as: UTF8.self)
+        #expect(text == #"{"ok":false,"failing":"signing_key"}"#)
+        #expect(!text.contains(keyless.folder))
+    }
+
+    @Test("an authenticated body that does not decode is recorded with its exact bytes and fails the parse step")
+    func malformedBody() throws {
+        let harness = Harness()
+        let body = Array("sale_id=S-bad&product_id=demo-product-id&email=a%40b.c&note=%ZZ&x=%E2%28".utf8)
         let request = HTTPRequest(
             method: "POST", path: "/webhooks/gumroad", query: [("secret", Harness.secret)],
-            body: Array("sale_id=%ZZ".utf8))
-        let response = Harness().handle(request)
-        #expect(response.status == 400)
-        #expect(String(decoding: response.body, as: UTF8.self).contains("percent-encoding"))
+            headers: HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded")]), body: body)
+        let response = harness.handle(request)
+        #expect(response.status == 200)
+        let answer = try JSONParser.parse(response.body)
+        #expect(answer["status"] == .string("failed"))
+        #expect(answer["error"] == .string("parse: invalid_payload"))
+        let store = try harness.store()
+        defer { store.close() }
+        let event = try #require(try store.events(failedOnly: true, since: nil, limit: 1).first)
+        #expect(event.error?.hasPrefix("parse: body cannot be decoded: ") == true)
+        #expect(event.rawBody == body)
+        #expect(event.eventType == "sale")
+        // Replay re-reads the exact bytes, so a fixed decoder gets the sale back.
+        let delivery = try WebhookDelivery(stored: event, adapter: GumroadAdapter())
+        #expect(delivery.rawBody == body)
+        #expect(delivery.decodingProblem != nil)
     }
 }

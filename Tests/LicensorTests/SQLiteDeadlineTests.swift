@@ -43,7 +43,7 @@ struct SQLiteDeadlineTests {
                 let services = try Services.open(configuration, deadline: deadline, logger: logger)
                 return Services(configuration: configuration, store: services.store, email: email, logger: logger)
             })
-        let response = application.handle(Harness.webhook(Harness.saleFields("LOCKED-1")))
+        let response = application.respond(to: Harness.webhook(Harness.saleFields("LOCKED-1")))
         let elapsed = started.duration(to: .now)
         #expect(email.holder != nil, "the email step was not reached")
         #expect(elapsed < .milliseconds(1500 + 400), "answered after \(elapsed)")

@@ -101,7 +101,10 @@ struct SpoolPoisonTests {
         let store = try harness.store()
         defer { store.close() }
         do {
-            _ = try store.recordEvent(eventType: "sale", orderID: Self.poison, payload: .object([]), receivedAt: .now())
+            _ = try store.recordEvent(
+                AuditRecord(
+                    source: "gumroad", eventType: "sale", orderID: Self.poison, payload: .object([]), receivedAt: .now()
+                ))
             Issue.record("the trigger did not refuse the row")
         } catch {
             #expect(!error.isOutage, "\(error)")

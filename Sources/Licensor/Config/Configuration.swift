@@ -1,21 +1,21 @@
 /// A configuration value that is missing or invalid, naming the environment variable.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The variable at fault, e.g. `LICENSOR_DEADLINE_MS`.
-    public var variable: String
+    package var variable: String
     /// What is wrong with it; never its value when the value is a secret.
-    public var problem: String
+    package var problem: String
 
     /// Creates an error.
-    public init(variable: String, problem: String) {
+    package init(variable: String, problem: String) {
         self.variable = variable
         self.problem = problem
     }
 
-    public var description: String { "\(variable): \(problem)" }
+    package var description: String { "\(variable): \(problem)" }
 }
 
 /// Where licenses are stored.
-public enum DatabaseLocation: Sendable, Equatable {
+package enum DatabaseLocation: Sendable, Equatable {
     /// An SQLite file.
     case sqlite(path: String)
     /// A PostgreSQL URL in any form libpq accepts.
@@ -23,7 +23,7 @@ public enum DatabaseLocation: Sendable, Equatable {
 
     /// Parses `DATABASE_URL`: unset → `./licensor.sqlite3`; `sqlite:PATH`, `sqlite://PATH` or a plain path → SQLite;
     /// `postgres://` or `postgresql://` → PostgreSQL.
-    public init(databaseURL: String?) throws(ConfigurationError) {
+    package init(databaseURL: String?) throws(ConfigurationError) {
         guard let url = databaseURL?.trimmed, !url.isEmpty else {
             self = .sqlite(path: "./licensor.sqlite3")
             return
@@ -49,7 +49,7 @@ public enum DatabaseLocation: Sendable, Equatable {
 }
 
 /// Which email service sends licenses.
-public enum EmailConfiguration: Sendable, Equatable {
+package enum EmailConfiguration: Sendable, Equatable {
     /// Write the rendered message to the log.
     case log
     /// Send through Postmark.
@@ -59,35 +59,41 @@ public enum EmailConfiguration: Sendable, Equatable {
 /// Everything licensor reads from the environment, validated once.
 ///
 /// Environment variables only, the function-runner convention; a bad value fails with a message naming it.
-public struct Configuration: Sendable {
+package struct Configuration: Sendable {
     /// The storage location.
-    public var database: DatabaseLocation
+    package var database: DatabaseLocation
     /// The products file path.
-    public var productsFile: String
+    package var productsFile: String
     /// `LICENSE_SIGNING_KEY`: PEM text or a path, when set.
-    public var signingKey: String?
+    package var signingKey: String?
     /// The email service.
-    public var email: EmailConfiguration
+    package var email: EmailConfiguration
     /// `EMAIL_FROM`.
-    public var emailFrom: String
+    package var emailFrom: String
     /// `EMAIL_REPLY_TO`.
-    public var emailReplyTo: String?
+    package var emailReplyTo: String?
     /// The folder holding `email.txt` and `email.html`.
-    public var emailTemplatesDirectory: String
+    package var emailTemplatesDirectory: String
     /// `LICENSE_PUBLIC_KEYS`: PEM blocks or paths trusted by `verify`.
-    public var publicKeys: String?
+    package var publicKeys: String?
     /// The per-invocation time budget.
-    public var deadline: Duration
+    package var deadline: Duration
     /// Where requests go when the audit row cannot be written.
-    public var spoolDirectory: String?
+    package var spoolDirectory: String?
     /// `SSLKEYLOGFILE`, which libcurl honours; worth a warning when set.
-    public var tlsKeyLogFile: String?
+    package var tlsKeyLogFile: String?
 
     /// The `LICENSOR_DEADLINE_MS` default: Gumroad gives up after five seconds.
-    public static let defaultDeadlineMilliseconds = 4000
+    package static let defaultDeadlineMilliseconds = 4000
+
+    /// `LICENSOR_DEADLINE_MS`, or the default when it is unset or invalid: the budget for reading and answering a
+    /// request, which must exist even when the configuration does not load (that failure is answered in time).
+    package static func deadlineBudget(environment: [String: String]) -> Duration {
+        (try? Configuration(environment: environment).deadline) ?? .milliseconds(defaultDeadlineMilliseconds)
+    }
 
     /// Reads and validates the environment.
-    public init(environment env: [String: String]) throws(ConfigurationError) {
+    package init(environment env: [String: String]) throws(ConfigurationError) {
         database = try DatabaseLocation(databaseURL: env["DATABASE_URL"])
         productsFile = env["PRODUCTS_FILE"].nonEmpty ?? "config/products.yaml"
         signingKey = env["LICENSE_SIGNING_KEY"].nonEmpty
@@ -127,35 +133,5 @@ public struct Configuration: Sendable {
         } else {
             deadline = .milliseconds(Self.defaultDeadlineMilliseconds)
         }
-    }
-
-    /// Parses `GUMROAD_WEBHOOK_SECRET`: one secret or several separated by commas, blanks ignored.
-    ///
-    /// Kept apart from `init` so authentication works even when another variable is broken.
-    public static func webhookSecrets(environment env: [String: String]) -> [String] {
-        (env["GUMROAD_WEBHOOK_SECRET"] ?? "").split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and line breaks.
-    var trimmed: String {
-        // On the UTF-8 view: this runs for every environment variable on every start, and grapheme-aware
-        // Character iteration showed up in start-up profiles.
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        let bytes = utf8
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-            let last = bytes.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        if first == bytes.startIndex, last == bytes.index(before: bytes.endIndex) { return self }
-        return String(self[first...last])
-    }
-}
-
-extension Optional where Wrapped == String {
-    /// The trimmed value, or nil when unset or blank.
-    var nonEmpty: String? {
-        guard let value = self?.trimmed, !value.isEmpty else { return nil }
-        return value
     }
 }

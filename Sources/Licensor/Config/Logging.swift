@@ -2,31 +2,31 @@ import Glibc
 import Logging
 
 /// Writes log lines to stderr as text for people or JSON for log collectors; stdout is kept for the response.
-public struct StderrLogHandler: LogHandler {
+package struct StderrLogHandler: LogHandler {
     /// The line format.
-    public enum Format: String, Sendable {
+    package enum Format: String, Sendable {
         case text
         case json
     }
 
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
     private let label: String
     private let format: Format
 
     /// Creates a handler.
-    public init(label: String, level: Logger.Level, format: Format) {
+    package init(label: String, level: Logger.Level, format: Format) {
         self.label = label
         self.logLevel = level
         self.format = format
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let time = Timestamp.now().rfc3339
@@ -53,7 +53,7 @@ public struct StderrLogHandler: LogHandler {
     /// Text with every control character written as an escape (`\n`, `\r`, `\t`, `\u{1B}`), so a value that came
     /// from a request — a path, a method, a form field — can neither start a forged line of its own nor drive the
     /// terminal that shows the log. A backslash is doubled, so an escape in the text cannot pass for one of ours.
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
@@ -83,7 +83,7 @@ public struct StderrLogHandler: LogHandler {
 
     /// Reads `LOG_LEVEL` and `LOG_FORMAT`; an invalid value falls back to the default and is returned as a
     /// configuration error for the caller to log once logging works.
-    public static func settings(
+    package static func settings(
         environment env: [String: String]
     ) -> (level: Logger.Level, format: Format, errors: [ConfigurationError]) {
         var errors: [ConfigurationError] = []

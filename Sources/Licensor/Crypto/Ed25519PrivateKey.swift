@@ -2,11 +2,11 @@ import Crypto
 import FoundationEssentials
 
 /// An Ed25519 signing key; swift-crypto holds the secret and wipes it when the key is released.
-public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+package struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     private let key: Curve25519.Signing.PrivateKey
 
     /// The public half, for verifying and for naming the key (`publicKey.keyID`).
-    public let publicKey: Ed25519PublicKey
+    package let publicKey: Ed25519PublicKey
 
     private init(key: Curve25519.Signing.PrivateKey) throws(CryptoError) {
         self.key = key
@@ -19,7 +19,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
 
     /// Parses an unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), as `openssl genpkey -algorithm ed25519`
     /// writes it; keys of any other type, and encrypted keys, are rejected with a one-line reason.
-    public init(pemRepresentation text: String) throws(CryptoError) {
+    package init(pemRepresentation text: String) throws(CryptoError) {
         if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             throw CryptoError(
                 .invalidKey, "the private key is encrypted; decrypt it first with `openssl pkey -in FILE`")
@@ -66,7 +66,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
     /// Creates the key whose RFC 8032 private key (seed) is these 32 bytes.
     ///
     /// PASETO libraries often store a 64-byte secret key: pass only its first 32 bytes.
-    public init(seed: [UInt8]) throws(CryptoError) {
+    package init(seed: [UInt8]) throws(CryptoError) {
         guard seed.count == 32 else {
             throw CryptoError(.invalidKey, "an Ed25519 seed is 32 bytes, not \(seed.count)")
         }
@@ -80,7 +80,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
     }
 
     /// Generates a new key from the system's CSPRNG.
-    public static func generate() throws(CryptoError) -> Ed25519PrivateKey {
+    package static func generate() throws(CryptoError) -> Ed25519PrivateKey {
         do {
             return try Ed25519PrivateKey(key: Curve25519.Signing.PrivateKey())
         } catch {
@@ -92,7 +92,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
     /// `openssl genpkey -algorithm ed25519` writes.
     ///
     /// This is the secret itself: write it only to a file with mode 0600, never to a log.
-    public var pemRepresentation: String {
+    package var pemRepresentation: String {
         var der = Self.pkcs8Prefix + Array(key.rawRepresentation)
         defer { Self.wipe(&der) }
         return DER.pem(der, label: "PRIVATE KEY")
@@ -100,7 +100,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
 
     /// The 64-byte Ed25519 signature over exactly `message`; deterministic for a given key and message on Linux
     /// (BoringSSL), randomised by CryptoKit on Apple platforms; both verify alike.
-    public func signature(for message: [UInt8]) throws(CryptoError) -> [UInt8] {
+    package func signature(for message: [UInt8]) throws(CryptoError) -> [UInt8] {
         do {
             return Array(try key.signature(for: message))
         } catch {
@@ -109,10 +109,10 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
     }
 
     /// Names the key by its public key id and never shows the secret.
-    public var description: String { "Ed25519PrivateKey(keyID: \(publicKey.keyID))" }
+    package var description: String { "Ed25519PrivateKey(keyID: \(publicKey.keyID))" }
 
     /// Same as `description`, so the secret stays out of debug output too.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 
     /// Overwrites a temporary copy of key material before it is released.
     private static func wipe(_ bytes: inout [UInt8]) {

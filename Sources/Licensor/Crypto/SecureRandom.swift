@@ -2,9 +2,9 @@
 ///
 /// `SystemRandomNumberGenerator` is `getrandom(2)` on Linux and `arc4random_buf` on Apple platforms: straight from
 /// the kernel, with no user-space DRBG to set up on each request that mints a key.
-public enum SecureRandom {
+package enum SecureRandom {
     /// Returns `count` cryptographically secure random bytes.
-    public static func bytes(count: Int) throws(CryptoError) -> [UInt8] {
+    package static func bytes(count: Int) throws(CryptoError) -> [UInt8] {
         guard count >= 0 else { throw CryptoError(.randomFailed, "negative byte count \(count)") }
         var generator = SystemRandomNumberGenerator()
         var result = [UInt8](repeating: 0, count: count)

@@ -1,7 +1,7 @@
 extension LicenseEmailTemplates {
     /// The templates shipped in `config/email.txt` and `config/email.html`, built in so the binary works where
     /// those files are not deployed (a test keeps the two copies identical).
-    public static let defaults = LicenseEmailTemplates(
+    package static let defaults = LicenseEmailTemplates(
         subject: "Your {{product}} license",
         text: """
             Hi {{name}},

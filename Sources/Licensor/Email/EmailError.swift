@@ -1,7 +1,7 @@
 /// A failed email send: what went wrong, what the provider said, and the transport failure if there was one.
-public struct EmailError: Error, Sendable, CustomStringConvertible {
+package struct EmailError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure; decides retrying (see `isRetryable`).
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
         /// How the one-line description phrases it after the provider's name.
         let phrase: String
@@ -12,47 +12,47 @@ public struct EmailError: Error, Sendable, CustomStringConvertible {
         }
 
         /// The provider refused this message (HTTP 422 and others with an ErrorCode, e.g. 300, 406, 412).
-        public static let rejected = Code("rejected", "rejected the message")
+        package static let rejected = Code("rejected", "rejected the message")
         /// The credentials were refused (HTTP 401 / Postmark ErrorCode 10).
-        public static let unauthorized = Code("unauthorized", "refused the server token")
+        package static let unauthorized = Code("unauthorized", "refused the server token")
         /// Too many requests (HTTP 429).
-        public static let rateLimited = Code("rateLimited", "rate-limited the request")
+        package static let rateLimited = Code("rateLimited", "rate-limited the request")
         /// The provider failed (HTTP 5xx, Postmark ErrorCode 100 maintenance).
-        public static let serverError = Code("serverError", "had a server error")
+        package static let serverError = Code("serverError", "had a server error")
         /// No answer within the timeout; the message may or may not have been accepted.
-        public static let timeout = Code("timeout", "timed out")
+        package static let timeout = Code("timeout", "timed out")
         /// The provider's host could not be resolved or connected to.
-        public static let connectionFailed = Code("connectionFailed", "could not be reached")
+        package static let connectionFailed = Code("connectionFailed", "could not be reached")
         /// The TLS handshake or certificate verification failed.
-        public static let tls = Code("tls", "failed TLS verification or handshake")
+        package static let tls = Code("tls", "failed TLS verification or handshake")
         /// The connection broke during the exchange (reset, empty reply); the message may have been accepted.
-        public static let transportFailed = Code("transportFailed", "transfer failed")
+        package static let transportFailed = Code("transportFailed", "transfer failed")
         /// The answer was not the provider's JSON (not JSON, no ErrorCode, a redirect, a proxy's page).
-        public static let invalidResponse = Code("invalidResponse", "sent an unexpected response")
+        package static let invalidResponse = Code("invalidResponse", "sent an unexpected response")
         /// The request could not be built or sent as configured (bad API URL, token with a line break).
-        public static let invalidRequest = Code("invalidRequest", "request could not be sent")
+        package static let invalidRequest = Code("invalidRequest", "request could not be sent")
 
         /// The code's name, e.g. `rejected`.
-        public var description: String { name }
+        package var description: String { name }
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// The provider's name, "postmark".
-    public var provider: String
+    package var provider: String
     /// The provider's own explanation (one line, shortened) or ours; never contains a credential.
-    public var message: String
+    package var message: String
     /// The provider's numeric error code (Postmark `ErrorCode`) when the response carried one.
-    public var providerErrorCode: Int?
+    package var providerErrorCode: Int?
     /// The HTTP status when a response arrived.
-    public var httpStatus: Int?
+    package var httpStatus: Int?
     /// The transport failure behind `.timeout`, `.connectionFailed`, `.tls`, `.transportFailed`.
-    public var underlying: CurlError?
+    package var underlying: CurlError?
     /// The timeout that elapsed, for `.timeout`.
-    public var timeout: Duration?
+    package var timeout: Duration?
 
     /// Creates an error; `message` must not contain credentials.
-    public init(
+    package init(
         code: Code,
         provider: String,
         message: String = "",
@@ -72,7 +72,7 @@ public struct EmailError: Error, Sendable, CustomStringConvertible {
 
     /// Whether sending the same message again later may succeed (reference/postmark.md §4.5): timeouts,
     /// connection and transfer failures, 429, 5xx. A retry after a timeout can deliver a second copy.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch code {
         case .timeout, .connectionFailed, .transportFailed, .rateLimited, .serverError:
             return true
@@ -84,7 +84,7 @@ public struct EmailError: Error, Sendable, CustomStringConvertible {
     /// Whether an operator must fix configuration or the account before any email can go out
     /// (bad token, TLS trust, API URL; Postmark sender signature 400/401, 405 not allowed, 412 pending approval,
     /// 413 may not send).
-    public var needsOperator: Bool {
+    package var needsOperator: Bool {
         switch code {
         case .unauthorized, .tls, .invalidRequest:
             return true
@@ -97,7 +97,7 @@ public struct EmailError: Error, Sendable, CustomStringConvertible {
 
     /// One line, e.g. `postmark rejected the message: HTTP 422, ErrorCode 406: Found inactive addresses: a@b.c`
     /// or `postmark timed out after 1200 ms (CURLE 28: Operation timed out after 1200 milliseconds …)`.
-    public var description: String {
+    package var description: String {
         var text = "\(provider) \(code.phrase)"
         if code == .timeout, let timeout {
             text += " after \(CurlHTTPClient.milliseconds(timeout)) ms"

@@ -1,24 +1,24 @@
 /// One rendered email ready to send.
-public struct EmailMessage: Sendable, Equatable {
+package struct EmailMessage: Sendable, Equatable {
     /// The sender, `addr` or `Name <addr>`; the name is quoted when it holds punctuation.
-    public var from: String
+    package var from: String
     /// The recipient, `addr` or `Name <addr>`.
-    public var to: String
+    package var to: String
     /// Where replies go, when not to `from`.
-    public var replyTo: String?
+    package var replyTo: String?
     /// The subject line.
-    public var subject: String
+    package var subject: String
     /// The plain-text part.
-    public var textBody: String
+    package var textBody: String
     /// The HTML part, already escaped by the renderer.
-    public var htmlBody: String
+    package var htmlBody: String
     /// Groups messages in the provider's dashboard, e.g. "license".
-    public var tag: String?
+    package var tag: String?
     /// Flat string metadata the provider echoes back (license key, sale id).
-    public var metadata: [String: String]
+    package var metadata: [String: String]
 
     /// Creates a message.
-    public init(
+    package init(
         from: String,
         to: String,
         replyTo: String? = nil,
@@ -43,7 +43,7 @@ extension EmailMessage {
     /// A value fit for one mail header: each run of control characters (CR, LF, tab, ESC, DEL, C1, the Unicode line
     /// and paragraph separators) collapsed to one space and the ends trimmed, so text from a storefront cannot
     /// start a header of its own.
-    public static func headerValue(_ text: String) -> String {
+    package static func headerValue(_ text: String) -> String {
         let isControl: (Unicode.Scalar) -> Bool = {
             $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029
         }
@@ -64,21 +64,21 @@ extension EmailMessage {
 }
 
 /// What a provider said when it accepted a message.
-public struct EmailReceipt: Sendable, Equatable {
+package struct EmailReceipt: Sendable, Equatable {
     /// Which service accepted it: "postmark", "log".
-    public var provider: String
+    package var provider: String
     /// The provider's id for the message, recorded on the license.
-    public var messageID: String?
+    package var messageID: String?
 
     /// Creates a receipt.
-    public init(provider: String, messageID: String?) {
+    package init(provider: String, messageID: String?) {
         self.provider = provider
         self.messageID = messageID
     }
 }
 
 /// Sends license emails; one implementation per provider.
-public protocol EmailService: Sendable {
+package protocol EmailService: Sendable {
     /// Sends the message, giving up after `timeout`; throws `EmailError` on any failure.
     func send(_ message: EmailMessage, timeout: Duration) throws(EmailError) -> EmailReceipt
 
@@ -89,7 +89,7 @@ public protocol EmailService: Sendable {
 extension EmailService {
     /// Whether the provider already accepted a message carrying this metadata; nil when it did not, or when the
     /// provider cannot tell (the logging service).
-    public func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt? {
+    package func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt? {
         nil
     }
 }

@@ -2,16 +2,16 @@
 ///
 /// Placeholders are `{{name}}`-style; in the HTML part every value is HTML-escaped, so a buyer named
 /// `<script>` stays text.
-public struct LicenseEmailTemplates: Sendable {
+package struct LicenseEmailTemplates: Sendable {
     /// The subject template.
-    public var subject: String
+    package var subject: String
     /// The plain-text template.
-    public var text: String
+    package var text: String
     /// The HTML template.
-    public var html: String
+    package var html: String
 
     /// The placeholders a template may use, with what each holds.
-    public static let placeholders: [(name: String, meaning: String)] = [
+    package static let placeholders: [(name: String, meaning: String)] = [
         ("name", "the buyer's name"),
         ("email", "the buyer's email"),
         ("product", "the product's name (products file `name`, else the storefront's product name)"),
@@ -25,7 +25,7 @@ public struct LicenseEmailTemplates: Sendable {
 
     /// Loads `email.txt` and `email.html` from a folder, falling back to the built-in defaults for a file that is
     /// absent. The subject is the text file's first line when it starts with `Subject:`.
-    public static func load(directory: String) throws(FileError) -> LicenseEmailTemplates {
+    package static func load(directory: String) throws(FileError) -> LicenseEmailTemplates {
         var templates = LicenseEmailTemplates.defaults
         let textPath = directory + "/email.txt"
         let htmlPath = directory + "/email.html"
@@ -39,7 +39,7 @@ public struct LicenseEmailTemplates: Sendable {
     }
 
     /// Renders a message.
-    public func render(values: [String: String], from: String, to: String, replyTo: String?) -> EmailMessage {
+    package func render(values: [String: String], from: String, to: String, replyTo: String?) -> EmailMessage {
         EmailMessage(
             from: from, to: to, replyTo: replyTo,
             subject: EmailMessage.headerValue(Self.fill(subject, values, escape: EmailMessage.headerValue)),
@@ -86,7 +86,7 @@ public struct LicenseEmailTemplates: Sendable {
     }
 
     /// Escapes the five HTML-significant characters.
-    public static func htmlEscape(_ text: String) -> String {
+    package static func htmlEscape(_ text: String) -> String {
         let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
         guard text.utf8.contains(where: special) else { return text }
         var out: [UInt8] = []

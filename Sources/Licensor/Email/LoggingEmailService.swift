@@ -2,15 +2,15 @@ import Logging
 
 /// Writes each rendered message to the log instead of sending it, so the whole pipeline runs before an email
 /// provider is set up.
-public struct LoggingEmailService: EmailService {
+package struct LoggingEmailService: EmailService {
     private let logger: Logger
 
     /// Creates the service.
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
-    public func send(_ message: EmailMessage, timeout: Duration) throws(EmailError) -> EmailReceipt {
+    package func send(_ message: EmailMessage, timeout: Duration) throws(EmailError) -> EmailReceipt {
         logger.notice(
             """
             email not sent (POSTMARK_TOKEN is not set); rendered message follows

@@ -1,9 +1,9 @@
 import FoundationEssentials
 
 /// Sends license emails through Postmark's `POST /email` API (reference/postmark.md §4).
-public struct PostmarkEmailService: EmailService, CustomStringConvertible, CustomReflectable {
+package struct PostmarkEmailService: EmailService, CustomStringConvertible, CustomReflectable {
     /// Postmark's production API.
-    public static let defaultAPIURL = "https://api.postmarkapp.com"
+    package static let defaultAPIURL = "https://api.postmarkapp.com"
 
     /// The longest the DNS/TCP/TLS set-up may take, so a dead route fails fast and leaves time to report it.
     static let connectTimeoutCap: Duration = .seconds(1)
@@ -14,13 +14,13 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
 
     private let serverToken: String
     /// The API base URL, without the `/email` path.
-    public let apiURL: String
+    package let apiURL: String
     /// The message stream, `outbound` for transactional email.
-    public let messageStream: String
+    package let messageStream: String
     private let client: CurlHTTPClient
 
     /// Creates the service; `apiURL` is overridable for a local stand-in (`POSTMARK_API_URL`).
-    public init(
+    package init(
         serverToken: String,
         apiURL: String = "https://api.postmarkapp.com",
         messageStream: String = "outbound",
@@ -33,17 +33,17 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
     }
 
     /// Shows the configuration without the server token.
-    public var description: String {
+    package var description: String {
         "PostmarkEmailService(apiURL: \(apiURL), messageStream: \(messageStream), serverToken: <redacted>)"
     }
 
     /// Keeps the server token out of `dump` and debugger output.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(self, children: ["apiURL": apiURL, "messageStream": messageStream, "serverToken": "<redacted>"])
     }
 
     /// Sends the message; succeeds only on HTTP 200 with `ErrorCode` 0 (never judged by the `Message` text).
-    public func send(_ message: EmailMessage, timeout: Duration) throws(EmailError) -> EmailReceipt {
+    package func send(_ message: EmailMessage, timeout: Duration) throws(EmailError) -> EmailReceipt {
         let body: [UInt8]
         do {
             body = try Self.encode(message, messageStream: messageStream)
@@ -67,7 +67,7 @@ public struct PostmarkEmailService: EmailService, CustomStringConvertible, Custo
     /// Asks Postmark's outbound-message search whether it already accepted a message with this metadata
     /// (`GET /messages/outbound?metadata_KEY=VALUE`), so a delivery that died between Postmark's acceptance and
     /// recording it is not emailed twice. Postmark indexes messages within seconds, so this is best effort.
-    public func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt? {
+    package func findAccepted(metadata: [String: String], timeout: Duration) throws(EmailError) -> EmailReceipt? {
         let filters = metadata.sorted { $0.key < $1.key }.map { key, value in
             "&metadata_" + FormDecoding.encode([(key, value)])
         }

@@ -1,13 +1,13 @@
 /// CGI/1.1 (RFC 3875): the request in environment variables and the body on stdin; the response as CGI header lines
 /// with a `Status:` field.
-public enum CGIEnvelope {
+package enum CGIEnvelope {
     /// Whether the environment says a CGI server started this process.
-    public static func isCGI(_ environment: [String: String]) -> Bool {
+    package static func isCGI(_ environment: [String: String]) -> Bool {
         environment["GATEWAY_INTERFACE"]?.uppercased().hasPrefix("CGI/") == true
     }
 
     /// The request without its body, and the number of body bytes to read from stdin (`CONTENT_LENGTH`).
-    public static func decodeHead(
+    package static func decodeHead(
         environment env: [String: String]
     ) throws(EnvelopeError) -> (request: HTTPRequest, bodyLength: Int) {
         guard let method = env["REQUEST_METHOD"], !method.isEmpty else {
@@ -57,7 +57,7 @@ public enum CGIEnvelope {
 
     /// The response as a CGI document response: `Status`, `Content-Type`, other headers, a blank line, the body (left
     /// out for `HEAD`, RFC 3875 §4.3.3).
-    public static func encode(_ response: HTTPResponse, omitBody: Bool = false) -> [UInt8] {
+    package static func encode(_ response: HTTPResponse, omitBody: Bool = false) -> [UInt8] {
         let type = response.headers["Content-Type"] ?? "application/octet-stream"
         return RawHTTPResponse.message(
             head: "Status: \(response.status) \(response.reasonPhrase)\r\n"

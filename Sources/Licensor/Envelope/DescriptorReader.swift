@@ -4,7 +4,7 @@ import Glibc
 ///
 /// A raw HTTP client keeps its socket open after the request, and a CGI server need not close stdin after the body,
 /// so neither may be read to EOF: these readers take exactly what the framing announces.
-public enum DescriptorReader {
+package enum DescriptorReader {
     /// The outcome of one bounded read.
     enum Chunk {
         case bytes([UInt8])
@@ -38,7 +38,7 @@ public enum DescriptorReader {
 
     /// Reads one raw HTTP/1.1 request, starting from bytes already read; writes `100 Continue` to `output` when the
     /// client asks for it.
-    public static func readHTTPRequest(
+    package static func readHTTPRequest(
         input: Int32, output: Int32, initial: [UInt8] = [], deadline: Deadline
     ) -> Result<HTTPRequest, EnvelopeError> {
         var parser = RawHTTPParser()
@@ -96,7 +96,8 @@ public enum DescriptorReader {
     }
 
     /// Reads exactly `count` bytes and never more, as CGI requires (RFC 3875 §4.2).
-    public static func readExactly(_ count: Int, from fd: Int32, deadline: Deadline) -> Result<[UInt8], EnvelopeError> {
+    package static func readExactly(_ count: Int, from fd: Int32, deadline: Deadline) -> Result<[UInt8], EnvelopeError>
+    {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
         while bytes.count < count {

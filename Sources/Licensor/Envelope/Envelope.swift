@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// The shapes in which a request can reach licensor on stdin, and in which its response goes back.
-public enum EnvelopeFormat: String, Sendable, CaseIterable {
+package enum EnvelopeFormat: String, Sendable, CaseIterable {
     /// `{"method","path","query","headers","body","isBase64Encoded"}`.
     case json
     /// API Gateway REST API / HTTP API payload format 1.0.
@@ -14,39 +14,39 @@ public enum EnvelopeFormat: String, Sendable, CaseIterable {
     case cgi
 
     /// Whether the response is written as a JSON object.
-    public var isJSON: Bool { self == .json || self == .apigw1 || self == .apigw2 }
+    package var isJSON: Bool { self == .json || self == .apigw1 || self == .apigw2 }
 }
 
 /// A request that could not be decoded; carries the status to answer with (400 or 413).
-public struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 400 for malformed input, 413 for too large, 408 for a client that stopped sending.
-    public var status: Int
+    package var status: Int
     /// What was wrong, for the client and the log.
-    public var reason: String
+    package var reason: String
 
     /// Creates an error.
-    public init(status: Int = 400, _ reason: String) {
+    package init(status: Int = 400, _ reason: String) {
         self.status = status
         self.reason = reason
     }
 
-    public var description: String { reason }
+    package var description: String { reason }
 }
 
 /// Limits on what a request may carry.
-public enum RequestLimits {
+package enum RequestLimits {
     /// The largest request body accepted (SPEC §2): 1 MiB.
-    public static let maximumBody = 1 << 20
+    package static let maximumBody = 1 << 20
     /// The largest JSON envelope read from stdin: a 1 MiB body base64-encoded plus headers fits well inside.
-    public static let maximumEnvelope = 3 << 20
+    package static let maximumEnvelope = 3 << 20
     /// The largest raw HTTP header block.
-    public static let maximumHeaderBytes = 16 << 10
+    package static let maximumHeaderBytes = 16 << 10
 }
 
 /// Detects and decodes the JSON envelopes, and encodes responses in the matching shape.
-public enum JSONEnvelope {
+package enum JSONEnvelope {
     /// Decodes a JSON envelope, detecting its kind unless `format` forces one.
-    public static func decode(
+    package static func decode(
         _ bytes: [UInt8], format forced: EnvelopeFormat? = nil
     ) throws(EnvelopeError) -> (HTTPRequest, EnvelopeFormat) {
         let document: JSONValue
@@ -76,7 +76,7 @@ public enum JSONEnvelope {
     }
 
     /// Encodes a response as `{"statusCode","headers","body","isBase64Encoded"}`, valid for every JSON envelope.
-    public static func encode(_ response: HTTPResponse) -> [UInt8] {
+    package static func encode(_ response: HTTPResponse) -> [UInt8] {
         var headers: [(String, JSONValue)] = []
         for (name, value) in response.headers {
             if let i = headers.firstIndex(where: { $0.0.lowercased() == name.lowercased() }) {

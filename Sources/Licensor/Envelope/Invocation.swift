@@ -2,19 +2,17 @@ import Glibc
 import Logging
 
 /// One invocation of the handler: read one request from stdin, answer it, write one response to stdout.
-public enum Invocation {
-    /// Reads the request from `input`, answers it with `application` and writes the response to `output` in the
+package enum Invocation {
+    /// Reads the request from `input`, answers it with `responder` and writes the response to `output` in the
     /// envelope's shape. Returns false only when no response could be written.
     ///
     /// Every read is bounded by `deadline` (by default `LICENSOR_DEADLINE_MS` from now): a socket client that never
     /// finishes must not hold the process.
-    public static func run(
+    package static func run(
         input: Int32, output: Int32, environment: [String: String], format forced: EnvelopeFormat?,
-        application: Application, logger: Logger, deadline: Deadline? = nil
+        responder application: any HTTPResponder, logger: Logger, deadline: Deadline? = nil
     ) -> Bool {
-        let deadline =
-            deadline
-            ?? Deadline(budget: (try? Configuration(environment: environment).deadline) ?? .milliseconds(4000))
+        let deadline = deadline ?? Deadline(budget: Configuration.deadlineBudget(environment: environment))
         if forced == .cgi || (forced == nil && CGIEnvelope.isCGI(environment)) {
             return runCGI(input: input, output: output, environment: environment, application, logger, deadline)
         }
@@ -57,7 +55,7 @@ public enum Invocation {
     }
 
     private static func runJSON(
-        input: Int32, output: Int32, initial: [UInt8], forced: EnvelopeFormat?, _ application: Application,
+        input: Int32, output: Int32, initial: [UInt8], forced: EnvelopeFormat?, _ application: any HTTPResponder,
         _ logger: Logger, _ deadline: Deadline, isSocket: Bool
     ) -> Bool {
         let bytes: [UInt8]
@@ -72,7 +70,7 @@ public enum Invocation {
         let response: HTTPResponse
         do throws(EnvelopeError) {
             let (request, _) = try JSONEnvelope.decode(bytes, format: forced)
-            response = application.handle(request)
+            response = application.respond(to: request)
         } catch {
             logger.notice("bad request envelope", metadata: ["error": "\(error)"])
             response = .error(error.status, error.reason)
@@ -82,14 +80,14 @@ public enum Invocation {
     }
 
     private static func runHTTP(
-        input: Int32, output: Int32, initial: [UInt8], _ application: Application, _ logger: Logger,
+        input: Int32, output: Int32, initial: [UInt8], _ application: any HTTPResponder, _ logger: Logger,
         _ deadline: Deadline
     ) -> Bool {
         // A client that hangs up must end in a failed write, not in death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         switch DescriptorReader.readHTTPRequest(input: input, output: output, initial: initial, deadline: deadline) {
         case .success(let request):
-            let response = application.handle(request)
+            let response = application.respond(to: request)
             logger.info("answered", metadata: ["status": "\(response.status)"])
             return write(output, RawHTTPResponse.encode(response, omitBody: request.method == "HEAD"))
         case .failure(let error):
@@ -102,7 +100,7 @@ public enum Invocation {
     }
 
     private static func runCGI(
-        input: Int32, output: Int32, environment: [String: String], _ application: Application, _ logger: Logger,
+        input: Int32, output: Int32, environment: [String: String], _ application: any HTTPResponder, _ logger: Logger,
         _ deadline: Deadline
     ) -> Bool {
         let response: HTTPResponse
@@ -111,7 +109,7 @@ public enum Invocation {
             var (request, length) = try CGIEnvelope.decodeHead(environment: environment)
             method = request.method
             request.body = try DescriptorReader.readExactly(length, from: input, deadline: deadline).get()
-            response = application.handle(request)
+            response = application.respond(to: request)
         } catch {
             logger.notice("bad CGI request", metadata: ["error": "\(error)", "status": "\(error.status)"])
             response = .error(error.status, error.reason)
@@ -140,7 +138,7 @@ public enum Invocation {
     }
 
     /// The response bytes in the envelope's shape.
-    public static func encode(_ response: HTTPResponse, as format: EnvelopeFormat, omitBody: Bool = false) -> [UInt8] {
+    package static func encode(_ response: HTTPResponse, as format: EnvelopeFormat, omitBody: Bool = false) -> [UInt8] {
         switch format {
         case .json, .apigw1, .apigw2: JSONEnvelope.encode(response)
         case .http: RawHTTPResponse.encode(response, omitBody: omitBody)

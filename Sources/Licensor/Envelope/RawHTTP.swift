@@ -5,9 +5,9 @@
 /// found the framing broken. It never reads a descriptor itself, so it can be fuzzed with arbitrary chunkings.
 /// Framing follows RFC 9112: a request line, header fields up to an empty line, then a body framed by
 /// `Transfer-Encoding: chunked` or `Content-Length` (else no body). Bare LF line ends are accepted (§2.2).
-public struct RawHTTPParser: Sendable {
+package struct RawHTTPParser: Sendable {
     /// What the parser needs or produced after a `feed`.
-    public enum Step: Sendable, Equatable {
+    package enum Step: Sendable, Equatable {
         /// The request is not complete yet.
         case needMore
         /// A whole request; any bytes after it (a pipelined request) are ignored.
@@ -41,13 +41,13 @@ public struct RawHTTPParser: Sendable {
 
     /// True once the header block asked for `Expect: 100-continue` and the body has not arrived yet: the caller
     /// should write `HTTP/1.1 100 Continue` before waiting for it.
-    public private(set) var expectsContinue = false
+    package private(set) var expectsContinue = false
 
     /// Whether any byte has been fed yet (an empty connection is not worth an answer).
-    public private(set) var hasReceivedBytes = false
+    package private(set) var hasReceivedBytes = false
 
     /// Creates a parser with the request limits of SPEC §2.
-    public init(
+    package init(
         maximumHeaderBytes: Int = RequestLimits.maximumHeaderBytes, maximumBody: Int = RequestLimits.maximumBody
     ) {
         self.maximumHeaderBytes = maximumHeaderBytes
@@ -55,7 +55,7 @@ public struct RawHTTPParser: Sendable {
     }
 
     /// Feeds the next bytes received and returns the new state; after `done` or `failed` it keeps returning it.
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> Step {
+    package mutating func feed(_ bytes: some Collection<UInt8>) -> Step {
         if case .finished(let step) = phase { return step }
         if !bytes.isEmpty { hasReceivedBytes = true }
         buffer.append(contentsOf: bytes)
@@ -450,10 +450,10 @@ public struct RawHTTPParser: Sendable {
 }
 
 /// Writes responses as HTTP/1.1 for a process that owns the connection.
-public enum RawHTTPResponse {
+package enum RawHTTPResponse {
     /// The status line, `Content-Type` and other headers, `Content-Length`, `Connection: close`, and the body (left
     /// out for `HEAD`, which still announces the length the body would have).
-    public static func encode(_ response: HTTPResponse, omitBody: Bool = false) -> [UInt8] {
+    package static func encode(_ response: HTTPResponse, omitBody: Bool = false) -> [UInt8] {
         message(
             head: "HTTP/1.1 \(response.status) \(response.reasonPhrase)\r\n", response, skipping: framingHeaders,
             tail: "Connection: close\r\n", omitBody: omitBody)
@@ -475,7 +475,7 @@ public enum RawHTTPResponse {
     }
 
     /// The interim answer to `Expect: 100-continue`.
-    public static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    package static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     static let framingHeaders: Set<String> = ["content-length", "connection", "transfer-encoding"]
 

@@ -1,18 +1,18 @@
 /// Why a query string or form body could not be decoded.
-public struct FormDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct FormDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong, naming the offending part.
-    public var reason: String
+    package var reason: String
 
-    public var description: String { reason }
+    package var description: String { reason }
 }
 
 /// Decoding of `application/x-www-form-urlencoded` text and query strings.
 ///
 /// Values are percent-decoded exactly once, so a Gumroad custom field named `Company [optional]`, which Gumroad
 /// pre-escapes to `Company %5Boptional%5D`, keeps its `%5B`/`%5D` after decoding, as reference/gumroad.md §1.4 says.
-public enum FormDecoding {
+package enum FormDecoding {
     /// Splits `a=1&b=2` into decoded pairs, in order; `+` means space when `plusIsSpace` is set.
-    public static func decode(
+    package static func decode(
         _ bytes: some Collection<UInt8>,
         plusIsSpace: Bool = true
     ) throws(FormDecodingError) -> [(name: String, value: String)] {
@@ -29,7 +29,7 @@ public enum FormDecoding {
     }
 
     /// Decodes `%XX` escapes once and checks the result is UTF-8.
-    public static func percentDecode(
+    package static func percentDecode(
         _ bytes: some Collection<UInt8>,
         plusIsSpace: Bool,
         what: String = "text"
@@ -60,7 +60,7 @@ public enum FormDecoding {
     }
 
     /// Percent-encodes a string for a form body (the inverse of `decode`, used by tests and tools).
-    public static func encode(_ pairs: [(name: String, value: String)]) -> String {
+    package static func encode(_ pairs: [(name: String, value: String)]) -> String {
         pairs.map { escape($0.name) + "=" + escape($0.value) }.joined(separator: "&")
     }
 

@@ -1,14 +1,14 @@
 /// The one response licensor writes for a request.
-public struct HTTPResponse: Sendable, Equatable {
+package struct HTTPResponse: Sendable, Equatable {
     /// The status code, e.g. 200.
-    public var status: Int
+    package var status: Int
     /// Response headers; `Content-Type` is always set.
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// The body bytes.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
     /// Creates a response.
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    package init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -24,12 +24,12 @@ public struct HTTPResponse: Sendable, Equatable {
     }
 
     /// A JSON error body `{"error": message}` with the given status.
-    public static func error(_ status: Int, _ message: String) -> HTTPResponse {
+    package static func error(_ status: Int, _ message: String) -> HTTPResponse {
         .json(status, .object([("error", .string(message))]))
     }
 
     /// The reason phrase for the status line of raw HTTP and CGI responses.
-    public var reasonPhrase: String {
+    package var reasonPhrase: String {
         switch status {
         case 200: "OK"
         case 400: "Bad Request"

@@ -1,9 +1,9 @@
 import CCurl
 
 /// A failed HTTP exchange through libcurl: what kind of failure, the CURLcode and libcurl's own explanation.
-public struct CurlError: Error, Sendable, CustomStringConvertible {
+package struct CurlError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, coarse enough for callers to decide on retries and messages.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
 
         private init(_ name: String) {
@@ -11,43 +11,43 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         }
 
         /// The connect or total timeout elapsed (CURLE_OPERATION_TIMEDOUT).
-        public static let timeout = Code("timeout")
+        package static let timeout = Code("timeout")
         /// The host could not be resolved or refused/failed the TCP connection.
-        public static let connectionFailed = Code("connectionFailed")
+        package static let connectionFailed = Code("connectionFailed")
         /// The TLS handshake failed or the peer's certificate or host name did not verify.
-        public static let tls = Code("tls")
+        package static let tls = Code("tls")
         /// The response body was larger than the caller's limit.
-        public static let responseTooLarge = Code("responseTooLarge")
+        package static let responseTooLarge = Code("responseTooLarge")
         /// The request could not be sent as given: bad URL, unsupported scheme, header with CR/LF, handle failure.
-        public static let invalidRequest = Code("invalidRequest")
+        package static let invalidRequest = Code("invalidRequest")
         /// Any other libcurl failure (connection reset, empty reply, partial transfer…).
-        public static let other = Code("other")
+        package static let other = Code("other")
 
         /// The code's name, e.g. `timeout`.
-        public var description: String { name }
+        package var description: String { name }
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// The raw CURLcode; 0 when the failure was detected before libcurl ran.
-    public var curlCode: Int32
+    package var curlCode: Int32
     /// libcurl's error-buffer text (or `curl_easy_strerror`), or our own explanation when `curlCode` is 0.
-    public var message: String
+    package var message: String
 
     /// Creates an error; `message` must not contain secrets.
-    public init(code: Code, curlCode: Int32, message: String) {
+    package init(code: Code, curlCode: Int32, message: String) {
         self.code = code
         self.curlCode = curlCode
         self.message = message
     }
 
     /// One line, e.g. `timeout (CURLE 28: Operation timed out after 800 milliseconds with 0 bytes received)`.
-    public var description: String {
+    package var description: String {
         "\(code) (\(detail))"
     }
 
     /// The CURLcode and text without the code name, e.g. `CURLE 7: Failed to connect to 127.0.0.1 port 9`.
-    public var detail: String {
+    package var detail: String {
         curlCode == 0 ? message : "CURLE \(curlCode): \(message)"
     }
 

@@ -1,18 +1,18 @@
 import CCurl
 
 /// One HTTP request to send with `CurlHTTPClient`.
-public struct HTTPClientRequest: Sendable {
+package struct HTTPClientRequest: Sendable {
     /// The method, e.g. `GET` or `POST`.
-    public var method: String
+    package var method: String
     /// The absolute `http://` or `https://` URL.
-    public var url: String
+    package var url: String
     /// Header fields in the order they are sent; names and values must not contain CR or LF.
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
     /// The request body; sent whenever it is non-empty or the method is not GET/HEAD.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
     /// Creates a request.
-    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8] = []) {
+    package init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -21,23 +21,23 @@ public struct HTTPClientRequest: Sendable {
 }
 
 /// The final response to an `HTTPClientRequest` (interim 1xx responses are dropped).
-public struct HTTPClientResponse: Sendable {
+package struct HTTPClientResponse: Sendable {
     /// The HTTP status code.
-    public var status: Int
+    package var status: Int
     /// Header fields as received, in order, names with their original case.
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
     /// The response body.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
     /// Creates a response.
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+    package init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// The value of the first header field called `name`, compared case-insensitively (RFC 9110 §5.1).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         let wanted = name.lowercased()
         return headers.first { $0.name.lowercased() == wanted }?.value
     }
@@ -47,15 +47,15 @@ public struct HTTPClientResponse: Sendable {
 ///
 /// Only `http` and `https` are allowed and redirects are never followed. libcurl honours the proxy environment
 /// variables (`http_proxy`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`), as it does for any program.
-public struct CurlHTTPClient: Sendable {
+package struct CurlHTTPClient: Sendable {
     /// A PEM file of trusted CA certificates replacing libcurl's built-in bundle; nil keeps the built-in one.
-    public var caBundlePath: String?
+    package var caBundlePath: String?
 
     /// Creates a client; it holds only configuration, so copies are free and usable from any thread.
     ///
     /// libcurl ignores `SSL_CERT_FILE`, `SSL_CERT_DIR` and `CURL_CA_BUNDLE`; a runtime image without the
     /// distribution's bundle (Debian: /etc/ssl/certs/ca-certificates.crt) needs `caBundlePath`.
-    public init(caBundlePath: String? = nil) {
+    package init(caBundlePath: String? = nil) {
         self.caBundlePath = caBundlePath
     }
 
@@ -65,7 +65,7 @@ public struct CurlHTTPClient: Sendable {
     ///   - connectTimeout: limit for DNS, TCP and TLS set-up; `nil` keeps libcurl's default (300 s).
     ///   - totalTimeout: limit for the whole exchange; `nil` means none (the Lambda Runtime API long poll).
     ///   - maxResponseBytes: a larger response body fails with `.responseTooLarge` instead of being buffered.
-    public func execute(
+    package func execute(
         _ request: HTTPClientRequest,
         connectTimeout: Duration?,
         totalTimeout: Duration?,

@@ -2,36 +2,36 @@ import Glibc
 import Logging
 
 /// Why the Lambda runtime loop stopped.
-public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
+package struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
-    public struct Code: Sendable, Equatable, CustomStringConvertible {
+    package struct Code: Sendable, Equatable, CustomStringConvertible {
         private let name: String
 
         /// The configuration is invalid; it was reported to `/runtime/init/error`.
-        public static let initialization = Code(name: "initialization")
+        package static let initialization = Code(name: "initialization")
         /// The Runtime API answered `/next` with a non-200 status (500 means "container error, exit promptly").
-        public static let runtimeAPIStatus = Code(name: "runtime API status")
+        package static let runtimeAPIStatus = Code(name: "runtime API status")
         /// The Runtime API could not be reached.
-        public static let transport = Code(name: "transport")
+        package static let transport = Code(name: "transport")
 
-        public var description: String { name }
+        package var description: String { name }
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// What happened, in one line.
-    public var message: String
+    package var message: String
     /// The libcurl failure underneath, when there is one.
-    public var underlying: CurlError?
+    package var underlying: CurlError?
 
     /// Creates an error.
-    public init(code: Code, message: String, underlying: CurlError? = nil) {
+    package init(code: Code, message: String, underlying: CurlError? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying
     }
 
-    public var description: String {
+    package var description: String {
         "Lambda runtime \(code): \(message)" + (underlying.map { " (\($0))" } ?? "")
     }
 }
@@ -42,27 +42,32 @@ public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
 /// Each event is an API Gateway 1.0, HTTP API 2.0 or Function URL event decoded by `JSONEnvelope`; a malformed
 /// event is answered 400 like any bad envelope. Only when no response can be delivered is the invocation reported
 /// to `/error`. The Runtime API never ends the loop on its own; a non-200 answer to `/next` ends it.
-public struct LambdaRuntimeLoop {
+package struct LambdaRuntimeLoop {
     /// The largest event accepted: Lambda's synchronous payload limit is 6 MB.
-    public static let maximumEventBytes = 7 << 20
+    package static let maximumEventBytes = 7 << 20
 
     private let base: String
     private let environment: [String: String]
     private let logger: Logger
     private let client: CurlHTTPClient
+    private let makeResponder: (Logger, Deadline) -> any HTTPResponder
 
-    /// Creates a loop against `runtimeAPI` (`host:port`, the value of `AWS_LAMBDA_RUNTIME_API`).
-    public init(
-        runtimeAPI: String, environment: [String: String], logger: Logger, client: CurlHTTPClient = CurlHTTPClient()
+    /// Creates a loop against `runtimeAPI` (`host:port`, the value of `AWS_LAMBDA_RUNTIME_API`); `responder` makes
+    /// the responder for one invocation, given its logger and the deadline Lambda set for it.
+    package init(
+        runtimeAPI: String, environment: [String: String], logger: Logger, client: CurlHTTPClient = CurlHTTPClient(),
+        responder: ((Logger, Deadline) -> any HTTPResponder)? = nil
     ) {
         self.base = "http://\(runtimeAPI)/2018-06-01/runtime"
         self.environment = environment
         self.logger = logger
         self.client = client
+        self.makeResponder =
+            responder ?? { log, deadline in Application(environment: environment, logger: log, deadline: deadline) }
     }
 
     /// Runs until the Runtime API fails; with an invalid configuration reports an init error and throws at once.
-    public func run() throws(LambdaRuntimeError) -> Never {
+    package func run() throws(LambdaRuntimeError) -> Never {
         let configuration: Configuration
         do {
             configuration = try Configuration(environment: environment)
@@ -106,7 +111,7 @@ public struct LambdaRuntimeLoop {
         let response: HTTPResponse
         do throws(EnvelopeError) {
             let (request, _) = try JSONEnvelope.decode(next.body)
-            response = Application(environment: environment, logger: log, deadline: deadline).handle(request)
+            response = makeResponder(log, deadline).respond(to: request)
         } catch {
             log.notice("bad Lambda event", metadata: ["error": "\(error)"])
             response = .error(error.status, error.reason)

@@ -1,15 +1,15 @@
 /// License keys a person can read over the phone: 125 random bits in five dash-separated groups of five
 /// characters from an alphabet without look-alikes (no 0/O, no 1/I).
-public enum LicenseKey {
+package enum LicenseKey {
     /// 32 symbols, so each carries exactly five bits and no symbol is more likely than another.
-    public static let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+    package static let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
     /// Characters per group.
-    public static let groupLength = 5
+    package static let groupLength = 5
     /// Groups per key.
-    public static let groupCount = 5
+    package static let groupCount = 5
 
     /// A new random key from the OS CSPRNG, e.g. `7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUV`.
-    public static func generate() throws -> String {
+    package static func generate() throws -> String {
         let bytes = try SecureRandom.bytes(count: 16)
         var bits = bytes.reduce(into: (hi: UInt64(0), lo: UInt64(0))) { acc, byte in
             acc.hi = acc.hi << 8 | acc.lo >> 56
@@ -27,7 +27,7 @@ public enum LicenseKey {
     }
 
     /// Whether text has the shape of a key (used to reject typos in support commands early).
-    public static func isWellFormed(_ text: String) -> Bool {
+    package static func isWellFormed(_ text: String) -> Bool {
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
         return groups.count == groupCount
             && groups.allSatisfy { $0.count == groupLength && $0.allSatisfy(alphabet.contains) }

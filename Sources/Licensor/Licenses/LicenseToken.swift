@@ -1,6 +1,6 @@
 /// Signs license tokens: PASETO v4.public with a footer naming the key id. Verifying is `LicenseVerifier`'s
 /// (LicensorVerifier), the same code a seller's app runs.
-public enum LicenseToken {
+package enum LicenseToken {
     /// Signs claims with the private key; the payload carries `typ: licensor.license.v1`, the footer `{"kid":"…"}`.
     package static func sign(_ claims: LicenseClaims, with key: Ed25519PrivateKey) throws -> String {
         try PASETOv4Public.sign(
@@ -20,7 +20,7 @@ public enum LicenseToken {
 }
 
 /// Signs lease tokens (the short-lived, machine-bound tokens of the app-facing API); docs/TOKENS.md has the format.
-public enum LeaseToken {
+package enum LeaseToken {
     /// Signs `claims` for the machine whose fingerprint is `fingerprint`: the fingerprint is the implicit assertion
     /// (never sent, so a copied token fails on another machine) and its short commitment is the `fp` claim.
     package static func sign(_ claims: LeaseClaims, fingerprint: String, with key: Ed25519PrivateKey) throws -> String {

@@ -2,11 +2,11 @@ import Glibc
 import Logging
 
 /// Finds the key that signs licenses, and makes new ones.
-public enum SigningKeys {
+package enum SigningKeys {
     /// Loads `LICENSE_SIGNING_KEY` (PEM text or a path). With the embedded SQLite store and no key configured, uses
     /// (creating on first use) `licensor-signing-key.pem` beside the database; with PostgreSQL a missing key is a
     /// configuration error, since every copy must sign alike.
-    public static func resolve(
+    package static func resolve(
         _ configuration: Configuration, logger: Logger
     ) throws(LicensorError) -> Ed25519PrivateKey {
         if let setting = configuration.signingKey {
@@ -35,7 +35,7 @@ public enum SigningKeys {
     }
 
     /// The configured or previously generated signing key, never creating one (for `verify`).
-    public static func resolveExisting(
+    package static func resolveExisting(
         _ configuration: Configuration, logger: Logger
     ) throws(LicensorError) -> Ed25519PrivateKey {
         if let setting = configuration.signingKey {
@@ -51,13 +51,13 @@ public enum SigningKeys {
     }
 
     /// The path of the generated key for an SQLite database file.
-    public static func defaultKeyPath(besideDatabase databasePath: String) -> String {
+    package static func defaultKeyPath(besideDatabase databasePath: String) -> String {
         guard let slash = databasePath.lastIndex(of: "/") else { return "licensor-signing-key.pem" }
         return databasePath[...slash] + "licensor-signing-key.pem"
     }
 
     /// Loads a private key from PEM text or from a file.
-    public static func load(_ setting: String, variable: String, logger: Logger) throws(LicensorError)
+    package static func load(_ setting: String, variable: String, logger: Logger) throws(LicensorError)
         -> Ed25519PrivateKey
     {
         let pem: String
@@ -83,7 +83,7 @@ public enum SigningKeys {
     }
 
     /// Parses public keys from PEM text holding one or more `PUBLIC KEY` blocks, or from comma-separated file paths.
-    public static func publicKeys(from setting: String, variable: String) throws(LicensorError) -> [Ed25519PublicKey] {
+    package static func publicKeys(from setting: String, variable: String) throws(LicensorError) -> [Ed25519PublicKey] {
         var texts: [String] = []
         if setting.contains("-----BEGIN") {
             texts = [setting]

@@ -3,12 +3,12 @@ import Glibc
 /// `licensor replay`: re-runs steps 2–6 for stored events (never writing a new audit row), or ingests the spool.
 extension Operations {
     /// What to replay.
-    public struct ReplaySelection: Sendable {
-        public var ids: [Int64] = []
-        public var allFailed = false
+    package struct ReplaySelection: Sendable {
+        package var ids: [Int64] = []
+        package var allFailed = false
         package var since: Timestamp?
-        public var spool = false
-        public var dryRun = false
+        package var spool = false
+        package var dryRun = false
 
         /// Creates a selection.
         package init(
@@ -24,7 +24,7 @@ extension Operations {
     }
 
     /// Replays the selected events and prints a summary; throws when any event still fails, so scripts notice.
-    public func replay(_ selection: ReplaySelection, json: Bool) throws {
+    package func replay(_ selection: ReplaySelection, json: Bool) throws {
         guard !selection.ids.isEmpty || selection.allFailed || selection.since != nil || selection.spool else {
             throw LicensorError(.usage, "name event ids, or use --all-failed, --since or --spool")
         }
@@ -93,8 +93,17 @@ extension Operations {
                     continue
                 }
                 do {
-                    let payload = try WebhookPayload(auditJSON: event.rawPayload)
-                    outcomes.append(makePipeline().process(eventID: event.id, payload: payload))
+                    guard let adapter = StorefrontRegistry.standard.storefront(event.source) else {
+                        skipped.append("event \(event.id): no storefront \"\(event.source)\" in this build")
+                        continue
+                    }
+                    let delivery = try WebhookDelivery(stored: event, adapter: adapter)
+                    var perSource = dependencies
+                    perSource.adapter = adapter
+                    outcomes.append(
+                        FulfillmentPipeline(
+                            dependencies: perSource, deadline: Deadline(budget: configuration.deadline), logger: logger
+                        ).process(eventID: event.id, delivery: delivery))
                 } catch {
                     skipped.append("event \(event.id): stored payload unreadable: \(error)")
                 }
@@ -105,7 +114,7 @@ extension Operations {
             output(
                 JSONValue.object([
                     ("replayed", .integer(outcomes.count)), ("processed", .integer(outcomes.count - failed.count)),
-                    ("failed", .integer(failed.count)), ("events", .array(outcomes.map(\.responseBody))),
+                    ("failed", .integer(failed.count)), ("events", .array(outcomes.map(\.detailedBody))),
                     ("skipped", .array(skipped.map(JSONValue.string))),
                     ("set_aside", .array(setAside.map(JSONValue.string))),
                 ]).serialized())

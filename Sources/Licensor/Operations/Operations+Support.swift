@@ -12,7 +12,7 @@ extension Operations {
     }
 
     /// `licensor find EMAIL`: the buyer's licenses, matched case-insensitively.
-    public func find(email: String, json: Bool) throws {
+    package func find(email: String, json: Bool) throws {
         try withPipeline { _, services in
             let licenses = try services.store.licenses(email: email)
             if json {
@@ -38,7 +38,7 @@ extension Operations {
     }
 
     /// `licensor resend KEY`: emails the license again, even if it was sent before.
-    public func resend(key: String, json: Bool) throws {
+    package func resend(key: String, json: Bool) throws {
         try withPipeline { pipeline, services in
             let license = try existing(key, in: services.store)
             guard license.revokedAt == nil else {
@@ -54,7 +54,7 @@ extension Operations {
     }
 
     /// `licensor revoke KEY --reason TEXT`.
-    public func revoke(key: String, reason: String, json: Bool) throws {
+    package func revoke(key: String, reason: String, json: Bool) throws {
         try withPipeline { _, services in
             let license = try existing(key, in: services.store)
             guard license.revokedAt == nil else { throw LicensorError(.usage, "license \(key) is already revoked") }
@@ -66,7 +66,7 @@ extension Operations {
     }
 
     /// `licensor issue`: a manual or complimentary license (`source` = `manual`), emailed like any other.
-    public func issue(email: String, product: String, tier: String?, name: String?, json: Bool) throws {
+    package func issue(email: String, product: String, tier: String?, name: String?, json: Bool) throws {
         guard Self.isPlausibleEmail(email) else {
             throw LicensorError(.usage, "--email: \"\(StderrLogHandler.escaped(email))\" is not an email address")
         }
@@ -81,17 +81,17 @@ extension Operations {
                 tier: tier, name: entry?.name, duration: entry?.duration ?? catalog.defaultDuration)
             let sale = Sale(
                 source: "manual", orderID: "manual-" + (try LicenseKey.generate()), productID: product,
-                productName: entry?.name, email: email, name: name ?? GumroadAdapter.name(fromEmail: email),
-                amountCents: 0, productCurrency: nil, isTest: false, offerCode: nil, variants: [], quantity: 1,
-                isGift: false, gifterEmail: nil, isRecurringCharge: false, subscriptionID: nil, retryCount: 0,
-                saleTimestamp: .now())
+                productName: entry?.name, email: email, name: name ?? BuyerName.fromEmail(email),
+                amountMinorUnits: 0, currency: "USD", productCurrency: nil, isTest: false, offerCode: nil,
+                variants: [], quantity: 1, isGift: false, gifterEmail: nil, isRecurringCharge: false,
+                subscriptionID: nil, retryCount: 0, saleTimestamp: .now())
             let license = try pipeline.fulfilSale(sale, mapping)
             output(json ? license.json.serialized() : "issued license \(license.key) (\(tier)) to \(email)")
         }
     }
 
     /// `licensor events`: the audit log, newest first.
-    public func events(failedOnly: Bool, limit: Int, json: Bool) throws {
+    package func events(failedOnly: Bool, limit: Int, json: Bool) throws {
         try withPipeline { _, services in
             let events = try services.store.events(failedOnly: failedOnly, since: nil, limit: limit)
             if json {

@@ -3,13 +3,13 @@ import Logging
 /// The operator commands, as library code the thin executable calls.
 ///
 /// Output for people goes through `output` (stdout); failures are thrown as one-line errors.
-public struct Operations {
+package struct Operations {
     let environment: [String: String]
     let logger: Logger
     let output: (String) -> Void
 
     /// Creates the command runner.
-    public init(environment: [String: String], logger: Logger, output: @escaping (String) -> Void) {
+    package init(environment: [String: String], logger: Logger, output: @escaping (String) -> Void) {
         self.environment = environment
         self.logger = logger
         self.output = output
@@ -24,7 +24,7 @@ public struct Operations {
     }
 
     /// `licensor migrate`.
-    public func migrate() throws(LicensorError) {
+    package func migrate() throws(LicensorError) {
         let configuration = try configuration()
         let store = try Services.openStore(configuration.database, deadline: Deadline(budget: .seconds(60)))
         defer { store.close() }
@@ -37,7 +37,7 @@ public struct Operations {
     }
 
     /// `licensor keygen`: writes a new private key with mode 0600, refusing to overwrite, and prints the public key.
-    public func keygen(path: String) throws(LicensorError) {
+    package func keygen(path: String) throws(LicensorError) {
         guard !FileIO.exists(path) else {
             throw LicensorError(.usage, "\(path) already exists; refusing to overwrite a signing key")
         }
@@ -56,7 +56,7 @@ public struct Operations {
 
     /// `licensor verify`: checks a token against `--public-key` values, `LICENSE_PUBLIC_KEYS`, or the public half
     /// of the configured signing key.
-    public func verify(token: String, publicKeys: [String], json: Bool) throws(LicensorError) {
+    package func verify(token: String, publicKeys: [String], json: Bool) throws(LicensorError) {
         let configuration = try configuration()
         var trusted: [Ed25519PublicKey] = []
         for setting in publicKeys {

@@ -2,19 +2,35 @@ import Glibc
 import Logging
 
 /// What became of one webhook after its audit row was written.
-public struct FulfillmentOutcome: Sendable, Equatable {
+package struct FulfillmentOutcome: Sendable, Equatable {
     /// The audit row.
-    public var eventID: Int64
+    package var eventID: Int64
     /// Nil when every step finished; otherwise the step and reason, as stored on the audit row.
-    public var error: String?
+    package var error: String?
+    /// The step and a short category (`map: unmapped_product`): what the caller is told, never paths, SQL or
+    /// library text.
+    package var category: String?
     /// The license the event minted or touched, if any.
-    public var licenseKey: String?
+    package var licenseKey: String?
+
+    /// Creates an outcome.
+    package init(eventID: Int64, error: String? = nil, category: String? = nil, licenseKey: String? = nil) {
+        self.eventID = eventID
+        self.error = error
+        self.category = category ?? error.map { _ in "internal" }
+        self.licenseKey = licenseKey
+    }
 
     /// `processed` or `failed`.
-    public var status: String { error == nil ? "processed" : "failed" }
+    package var status: String { error == nil ? "processed" : "failed" }
 
-    /// The 200 body Gumroad receives.
-    package var responseBody: JSONValue {
+    /// The 200 body the storefront receives: the category only; the details are on the audit row and in the log.
+    package var responseBody: JSONValue { body(error: category) }
+
+    /// The same body with the full reason, for the operator (`licensor replay --json`).
+    package var detailedBody: JSONValue { body(error: error) }
+
+    private func body(error: String?) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("ok", .bool(true)), ("event_id", .integer(eventID)), ("status", .string(status)),
         ]
@@ -27,28 +43,33 @@ public struct FulfillmentOutcome: Sendable, Equatable {
 ///
 /// Once the audit row is committed every later failure is recorded on it and answered with 200, so the operator
 /// replays it after fixing the cause instead of Gumroad retrying.
-public struct FulfillmentPipeline {
-    /// The parts the pipeline runs on.
-    public struct Dependencies {
-        package var store: any LicenseStore
+package struct FulfillmentPipeline {
+    /// The parts the pipeline runs on, each as narrow as the steps that use it.
+    package struct Dependencies {
+        /// Audit (step 1) and mark (step 6); lifecycle events re-read the order's history from it.
+        package var auditLog: any AuditLog
+        /// Mint (step 4) and lifecycle changes.
+        package var licenses: any LicenseRepository
+        /// Email (step 5): who holds the right to send, and what came of it.
+        package var emailLedger: any EmailLedger
         package var adapter: any StorefrontAdapter
         /// Loads the products file, on first need.
-        public var products: () throws(LicensorError) -> ProductCatalog
+        package var products: () throws(LicensorError) -> ProductCatalog
         /// Loads the signing key, on first need.
-        public var signingKey: () throws(LicensorError) -> Ed25519PrivateKey
-        public var email: any EmailService
+        package var signingKey: () throws(LicensorError) -> Ed25519PrivateKey
+        package var email: any EmailService
         /// Loads the email templates, on first need.
-        public var templates: () throws(LicensorError) -> LicenseEmailTemplates
-        public var emailFrom: String
-        public var emailReplyTo: String?
+        package var templates: () throws(LicensorError) -> LicenseEmailTemplates
+        package var emailFrom: String
+        package var emailReplyTo: String?
         /// How long another delivery's claim on sending an email is honoured: past it, that delivery cannot still
         /// be running (its deadline has passed), so a replay may send.
-        public var emailClaimLifetime: Duration = .seconds(15)
+        package var emailClaimLifetime: Duration = .seconds(15)
         /// Whether the commits before something leaves the process (the email claim before a send, the final mark
         /// before the answer) wait for stable storage; replay turns it off and flushes once at the end.
-        public var durableCommits = true
+        package var durableCommits = true
 
-        /// Creates the dependencies.
+        /// Creates the dependencies; `store` serves all three store seams.
         package init(
             store: any LicenseStore, adapter: any StorefrontAdapter,
             products: @escaping () throws(LicensorError) -> ProductCatalog,
@@ -56,7 +77,9 @@ public struct FulfillmentPipeline {
             templates: @escaping () throws(LicensorError) -> LicenseEmailTemplates, emailFrom: String,
             emailReplyTo: String?, emailClaimLifetime: Duration = .seconds(15)
         ) {
-            self.store = store
+            self.auditLog = store
+            self.licenses = store
+            self.emailLedger = store
             self.adapter = adapter
             self.products = products
             self.signingKey = signingKey
@@ -80,79 +103,118 @@ public struct FulfillmentPipeline {
     }
 
     /// Step 1, audit: writes and commits the audit row. Throws only when the row could not be written.
+    package func audit(_ delivery: WebhookDelivery, receivedAt: Timestamp = .now()) throws(StoreError) -> Int64 {
+        let keys = delivery.auditKeys(using: deps.adapter)
+        return try deps.auditLog.recordEvent(
+            AuditRecord(
+                source: deps.adapter.source, eventType: keys.eventType, orderID: keys.orderID,
+                payload: delivery.auditJSON, rawBody: delivery.rawBody, receivedAt: receivedAt))
+    }
+
+    /// Step 1 for decoded fields alone (a spooled request).
     package func audit(_ payload: WebhookPayload, receivedAt: Timestamp = .now()) throws(StoreError) -> Int64 {
-        let keys = deps.adapter.auditKeys(for: payload)
-        return try deps.store.recordEvent(
-            eventType: keys.eventType, orderID: keys.orderID, payload: payload.auditJSON, receivedAt: receivedAt)
+        try audit(WebhookDelivery(payload: payload), receivedAt: receivedAt)
     }
 
     /// Steps 2–6 for an audited event; used by the webhook and by replay, never writing a new audit row.
-    public func process(eventID: Int64, payload: WebhookPayload) -> FulfillmentOutcome {
+    package func process(eventID: Int64, delivery: WebhookDelivery) -> FulfillmentOutcome {
         var licenseKey: String?
         var error: String?
+        var category: String?
         do {
-            licenseKey = try fulfil(payload)
+            licenseKey = try fulfil(delivery)
         } catch let failure {
-            error = "\(failure.step): \(failure.reason)"
+            error = "\(failure.step.rawValue): \(failure.reason)"
+            category = "\(failure.step.rawValue): \(failure.category)"
             licenseKey = failure.licenseKey
         }
-        FaultPoint.reached("before-mark")
+        FaultPoint.reached(before: .mark)
         do {
-            try deps.store.finishEvent(id: eventID, error: error, durable: deps.durableCommits)
+            try deps.auditLog.finishEvent(id: eventID, error: error, durable: deps.durableCommits)
         } catch let markError {
             logger.error("could not mark the audit row", metadata: ["event_id": "\(eventID)", "error": "\(markError)"])
-            return FulfillmentOutcome(eventID: eventID, error: error ?? "mark: \(markError)", licenseKey: licenseKey)
+            return FulfillmentOutcome(
+                eventID: eventID, error: error ?? "\(FulfillmentStep.mark.rawValue): \(markError)",
+                category: category ?? "\(FulfillmentStep.mark.rawValue): store", licenseKey: licenseKey)
         }
         if let error {
             logger.warning("event failed", metadata: ["event_id": "\(eventID)", "error": "\(error)"])
         } else {
             logger.info("event processed", metadata: ["event_id": "\(eventID)"])
         }
-        return FulfillmentOutcome(eventID: eventID, error: error, licenseKey: licenseKey)
+        return FulfillmentOutcome(eventID: eventID, error: error, category: category, licenseKey: licenseKey)
+    }
+
+    /// Steps 2–6 for decoded fields that stand for the body on their own.
+    package func process(eventID: Int64, payload: WebhookPayload) -> FulfillmentOutcome {
+        process(eventID: eventID, delivery: WebhookDelivery(payload: payload))
     }
 
     /// A failure inside steps 2–6, naming the step.
     struct StepError: Error {
-        var step: String
+        var step: FulfillmentStep
         var reason: String
+        /// A short stable word for the caller, e.g. `unmapped_product`.
+        var category: String
         var licenseKey: String?
     }
 
-    private func step<T>(_ name: String, licenseKey: String? = nil, _ body: () throws -> T) throws(StepError) -> T {
-        FaultPoint.reached("before-\(name)")
+    /// The short category of a step's failure; the full text stays on the audit row.
+    static func category(of error: any Error) -> String {
+        switch error {
+        case let error as LicensorError: error.code.rawValue
+        case is PayloadError: LicensorError.Code.invalidPayload.rawValue
+        case is StoreError: LicensorError.Code.store.rawValue
+        case is EmailError: LicensorError.Code.email.rawValue
+        default: "internal"
+        }
+    }
+
+    private func step<T>(
+        _ name: FulfillmentStep, licenseKey: String? = nil, _ body: () throws -> T
+    ) throws(StepError) -> T {
+        FaultPoint.reached(before: name)
         guard !deadline.hasExpired else {
             throw StepError(
-                step: name, reason: "the invocation deadline passed before this step", licenseKey: licenseKey)
+                step: name, reason: "the invocation deadline passed before this step",
+                category: LicensorError.Code.deadline.rawValue, licenseKey: licenseKey)
         }
         do {
             return try body()
         } catch {
-            throw StepError(step: name, reason: "\(error)", licenseKey: licenseKey)
+            throw StepError(
+                step: name, reason: "\(error)", category: Self.category(of: error), licenseKey: licenseKey)
         }
     }
 
     /// Runs parse → map → mint → email (or applies a lifecycle event) and returns the license key concerned.
-    private func fulfil(_ payload: WebhookPayload) throws(StepError) -> String? {
-        let event = try step("parse") { try deps.adapter.event(from: payload) }
+    private func fulfil(_ delivery: WebhookDelivery) throws(StepError) -> String? {
+        let event = try step(.parse) { try parse(delivery) }
         switch event {
         case .sale(let sale):
-            let mapping = try step("map") { try map(sale) }
-            let license = try step("mint") { try mint(sale, mapping) }
+            let mapping = try step(.map) { try map(sale) }
+            let license = try step(.mint) { try mint(sale, mapping) }
             let product = mapping.name ?? sale.productName ?? sale.productID
-            try step("email", licenseKey: license.key) { try deliver(license, productName: product) }
+            try step(.email, licenseKey: license.key) { try deliver(license, productName: product) }
             return license.key
         case .recordedOnly:
             return nil
         default:
-            return try step("apply") { try apply(event) }
+            return try step(.apply) { try apply(event) }
         }
     }
 
+    /// Step 2: the adapter reads the fields; a body that did not decode fails here, on its recorded row.
+    private func parse(_ delivery: WebhookDelivery) throws -> StorefrontEvent {
+        if let problem = delivery.decodingProblem { throw PayloadError("body cannot be decoded: \(problem.reason)") }
+        return try deps.adapter.event(from: delivery.payload)
+    }
+
     /// Mints (or finds) and emails the license for a sale whose mapping is already known; for manual licenses.
-    public func fulfilSale(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
+    package func fulfilSale(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
         let license = try mint(sale, mapping)
         try deliver(license, productName: mapping.name ?? sale.productName ?? sale.productID)
-        return try deps.store.license(key: license.key) ?? license
+        return try deps.licenses.license(key: license.key) ?? license
     }
 
     /// Step 3: the products file decides tier and duration.
@@ -173,9 +235,11 @@ public struct FulfillmentPipeline {
     /// Step 4: one license per (source, order), even when two deliveries race; a recurring charge of a licensed
     /// subscription extends that license instead.
     private func mint(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
-        if let existing = try deps.store.license(source: sale.source, orderID: sale.orderID) { return existing }
+        if let existing = try deps.licenses.license(source: sale.source, orderID: sale.orderID) {
+            return try sameOrder(existing, sale)
+        }
         if sale.isRecurringCharge, let subscription = sale.subscriptionID,
-            let licensed = try deps.store.license(source: sale.source, subscriptionID: subscription)
+            let licensed = try deps.licenses.license(source: sale.source, subscriptionID: subscription)
         {
             return try renew(licensed, by: sale, mapping)
         }
@@ -190,13 +254,31 @@ public struct FulfillmentPipeline {
         let new = NewLicense(
             key: key, name: sale.name, email: sale.email, tier: mapping.tier, issuedAt: issued, expiresAt: expires,
             token: token, source: sale.source, sourceOrderID: sale.orderID, promotion: sale.offerCode,
-            amountPaid: sale.amountPaid, currency: "USD", notes: sale.notes, productID: sale.productID,
+            amountPaid: sale.amountPaid, currency: sale.currency, notes: sale.notes, productID: sale.productID,
             subscriptionID: sale.subscriptionID)
-        let (license, created) = try deps.store.insertLicenseIfAbsent(new)
-        guard created else { return license }
+        let (license, created) = try deps.licenses.insertLicenseIfAbsent(new)
+        guard created else { return try sameOrder(license, sale) }
         logger.info("license minted", metadata: ["order_id": "\(sale.orderID)", "tier": "\(mapping.tier)"])
         // Checked after the insert is committed, so a refund racing this sale either is seen here or finds the row.
         return try applyRevocationHistory(to: license) ?? license
+    }
+
+    /// A repeated delivery of an order already licensed: the same license, unless it names another product or buyer,
+    /// which is an error the operator sees (`licensor events --failed`), never a silent "processed".
+    private func sameOrder(_ license: License, _ sale: Sale) throws -> License {
+        let otherProduct = license.productID.map { $0 != sale.productID } ?? false
+        let otherBuyer = license.email.lowercased() != sale.email.lowercased()
+        guard otherProduct || otherBuyer else { return license }
+        logger.error(
+            "a delivery for a licensed order names another product or buyer",
+            metadata: ["order_id": "\(sale.orderID)", "license_key": "\(license.key)"])
+        throw LicensorError(
+            .conflictingOrder,
+            "\(sale.source) order \(sale.orderID) is already licensed (\(license.key)) "
+                + (otherProduct ? "for product \"\(license.productID ?? "")\"" : "to another buyer")
+                + "; this delivery names "
+                + (otherProduct ? "product \"\(sale.productID)\"" : "buyer \(sale.email)")
+                + ": check the order with the storefront, then revoke or issue by hand")
     }
 
     /// Time kept back from the email send for recording its outcome, so a slow provider cannot leave the claim
@@ -213,7 +295,7 @@ public struct FulfillmentPipeline {
             let now = Timestamp.now()
             let staleBefore = Timestamp(
                 microseconds: now.microseconds - deps.emailClaimLifetime.components.seconds * 1_000_000)
-            let claimed = try deps.store.claimEmail(
+            let claimed = try deps.emailLedger.claimEmail(
                 key: current.key, now: now, staleBefore: staleBefore, durable: deps.durableCommits)
             if claimed {
                 // A claim left behind means a delivery died mid-send: the provider may have accepted that message.
@@ -225,7 +307,7 @@ public struct FulfillmentPipeline {
                     .email, "another delivery of this sale is still sending its email; replay this event to check")
             }
             usleep(50_000)
-            guard let refreshed = try deps.store.license(key: current.key) else { return }
+            guard let refreshed = try deps.licenses.license(key: current.key) else { return }
             current = refreshed
         }
     }
@@ -239,10 +321,10 @@ public struct FulfillmentPipeline {
                 askProviderFirst ? try deps.email.findAccepted(metadata: message.metadata, timeout: timeout) : nil
             if earlier != nil { logger.notice("the provider had accepted this email already; not sending it again") }
             let receipt = try earlier ?? deps.email.send(message, timeout: timeout)
-            try deps.store.recordEmailSent(
+            try deps.emailLedger.recordEmailSent(
                 key: license.key, at: .now(), provider: receipt.provider, messageID: receipt.messageID)
         } catch {
-            try? deps.store.recordEmailFailed(key: license.key, error: "\(error)", at: .now())
+            try? deps.emailLedger.recordEmailFailed(key: license.key, error: "\(error)", at: .now())
             throw error
         }
     }

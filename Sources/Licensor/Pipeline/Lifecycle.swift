@@ -1,4 +1,4 @@
-/// What refunds, disputes and subscription events do to a license (SPEC §4, "Other resources").
+/// What refunds, disputes and subscription events do to a license.
 ///
 /// Events can arrive out of order, so revocation is never a flag flipped by one event: it is worked out from every
 /// refund and dispute recorded for the order, oldest first, whenever a sale is minted or such an event arrives.
@@ -14,10 +14,10 @@ extension FulfillmentPipeline {
     /// won dispute restores only what was not refunded; a partial refund changes nothing.
     func revocationState(orderID: String) throws -> RevocationState {
         var state = RevocationState()
-        for recorded in try deps.store.events(orderID: orderID) {
-            guard ["refund", "dispute", "dispute_won"].contains(recorded.eventType),
-                let payload = try? WebhookPayload(auditJSON: recorded.rawPayload),
-                let event = try? deps.adapter.event(from: payload)
+        // Typed events re-read from this storefront's rows, not resource names: each adapter says what its row means.
+        for recorded in try deps.auditLog.events(source: deps.adapter.source, orderID: orderID) {
+            guard let delivery = try? WebhookDelivery(stored: recorded, adapter: deps.adapter),
+                delivery.decodingProblem == nil, let event = try? deps.adapter.event(from: delivery.payload)
             else { continue }
             switch event {
             case .refund(_, full: true):
@@ -41,18 +41,18 @@ extension FulfillmentPipeline {
         let state = try revocationState(orderID: orderID)
         let now = Timestamp.now()
         if state.revoked, license.revokedAt == nil {
-            try deps.store.update(
+            try deps.licenses.update(
                 key: license.key,
                 LicenseChanges(revokedAt: .some(now), note: "revoked: \(state.reason ?? "refund or dispute")"), at: now)
             logger.notice("license revoked", metadata: ["key": "\(license.key)", "reason": "\(state.reason ?? "")"])
         } else if !state.revoked, license.revokedAt != nil, state.reason == "dispute won" {
-            try deps.store.update(
+            try deps.licenses.update(
                 key: license.key, LicenseChanges(revokedAt: .some(nil), note: "restored: dispute won"), at: now)
             logger.notice("license restored", metadata: ["key": "\(license.key)"])
         } else {
             return nil
         }
-        return try deps.store.license(key: license.key)
+        return try deps.licenses.license(key: license.key)
     }
 
     /// Applies a refund, dispute or subscription event to the license it concerns; an event about a license not
@@ -61,7 +61,7 @@ extension FulfillmentPipeline {
         let now = Timestamp.now()
         switch event {
         case .refund(let orderID, _), .dispute(let orderID), .disputeWon(let orderID):
-            guard let license = try deps.store.license(source: deps.adapter.source, orderID: orderID) else {
+            guard let license = try deps.licenses.license(source: deps.adapter.source, orderID: orderID) else {
                 logger.info("no license for this order yet; the event is kept for when the sale arrives")
                 return nil
             }
@@ -71,7 +71,7 @@ extension FulfillmentPipeline {
         case .subscriptionEnded(let subscription, let endedAt, let reason):
             guard let license = try licensed(subscription) else { return nil }
             let end = min(license.expiresAt, endedAt ?? now)
-            try deps.store.update(
+            try deps.licenses.update(
                 key: license.key,
                 LicenseChanges(
                     expiresAt: end, token: try resign(license, expiresAt: end),
@@ -83,12 +83,12 @@ extension FulfillmentPipeline {
             let note =
                 "subscription cancelled\(by.map { " by \($0)" } ?? "")"
                 + (effectiveAt.map { ", effective \($0.rfc3339)" } ?? "")
-            try deps.store.update(key: license.key, LicenseChanges(note: note), at: now)
+            try deps.licenses.update(key: license.key, LicenseChanges(note: note), at: now)
             return license.key
 
         case .subscriptionRestarted(let subscription, let restartedAt):
             guard let license = try licensed(subscription) else { return nil }
-            try deps.store.update(
+            try deps.licenses.update(
                 key: license.key, LicenseChanges(note: "subscription restarted at \((restartedAt ?? now).rfc3339)"),
                 at: now)
             return license.key
@@ -100,13 +100,13 @@ extension FulfillmentPipeline {
                     variantOptions: [tierName]),
                 mapping.tier != license.tier
             else { return nil }
-            try deps.store.update(
+            try deps.licenses.update(
                 key: license.key,
                 LicenseChanges(
                     tier: mapping.tier, token: try resign(license, tier: mapping.tier),
                     note: "\(change ?? "plan change") to \(tierName): tier \(mapping.tier)", resendEmail: true),
                 at: now)
-            if let updated = try deps.store.license(key: license.key) {
+            if let updated = try deps.licenses.license(key: license.key) {
                 try deliver(updated, productName: mapping.name ?? updated.productID ?? "your product")
             }
             return license.key
@@ -125,15 +125,16 @@ extension FulfillmentPipeline {
             tier: mapping.tier, expiresAt: expires,
             token: try resign(license, tier: mapping.tier, expiresAt: expires),
             note: "renewed by order \(sale.orderID) until \(expires.rfc3339)", resendEmail: true)
-        if try deps.store.renew(key: license.key, source: sale.source, orderID: sale.orderID, changes: changes, at: now)
+        if try deps.licenses.renew(
+            key: license.key, source: sale.source, orderID: sale.orderID, changes: changes, at: now)
         {
             logger.info("license renewed", metadata: ["key": "\(license.key)", "order_id": "\(sale.orderID)"])
         }
-        return try deps.store.license(key: license.key) ?? license
+        return try deps.licenses.license(key: license.key) ?? license
     }
 
     private func licensed(_ subscriptionID: String) throws -> License? {
-        let license = try deps.store.license(source: deps.adapter.source, subscriptionID: subscriptionID)
+        let license = try deps.licenses.license(source: deps.adapter.source, subscriptionID: subscriptionID)
         if license == nil { logger.info("no license for this subscription; the event is recorded only") }
         return license
     }

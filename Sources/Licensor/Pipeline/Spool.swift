@@ -3,20 +3,20 @@ import Glibc
 /// Durable storage for webhooks whose audit row could not be written (`LICENSOR_SPOOL_DIR`), so a database outage
 /// loses nothing: each request becomes one file, written to a temporary name, fsynced, renamed into place and the
 /// folder fsynced; `licensor replay --spool` ingests them later.
-public struct Spool: Sendable {
+package struct Spool: Sendable {
     /// The spool folder.
-    public let directory: String
+    package let directory: String
 
     /// Creates a spool in a folder.
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
     /// One spooled request.
-    public struct Entry: Sendable {
-        public var path: String
+    package struct Entry: Sendable {
+        package var path: String
         package var receivedAt: Timestamp
-        public var payload: WebhookPayload
+        package var payload: WebhookPayload
     }
 
     /// Writes a request durably and returns the file's path.
@@ -32,7 +32,7 @@ public struct Spool: Sendable {
     }
 
     /// The spooled files, oldest first.
-    public func paths() throws(FileError) -> [String] {
+    package func paths() throws(FileError) -> [String] {
         guard let dir = opendir(directory) else {
             throw FileError(path: directory, reason: "cannot list: \(String(cString: strerror(errno)))", errno: errno)
         }
@@ -48,7 +48,7 @@ public struct Spool: Sendable {
     }
 
     /// Reads one spooled file.
-    public func read(_ path: String) throws -> Entry {
+    package func read(_ path: String) throws -> Entry {
         let document = try JSONParser.parse(try FileIO.read(path, limit: 4 << 20))
         guard let received = document["received_at"]?.stringValue.flatMap(Timestamp.init(parsing:)),
             case .object? = document["payload"], let payload = document["payload"]?.serialized()
@@ -58,14 +58,14 @@ public struct Spool: Sendable {
 
     /// Moves a file aside as `NAME.SUFFIX` so the next ingest skips it: `corrupt` for one that cannot be read,
     /// `failed` for one whose audit row the database refuses (it would fail the same way every time).
-    public func moveAside(_ path: String, suffix: String = "corrupt") -> String {
+    package func moveAside(_ path: String, suffix: String = "corrupt") -> String {
         let target = path + "." + suffix
         rename(path, target)
         return target
     }
 
     /// Removes an ingested file.
-    public func remove(_ path: String) {
+    package func remove(_ path: String) {
         unlink(path)
     }
 }

@@ -1,5 +1,5 @@
 /// How long a license stays valid after it is issued, as written in the products file (`365d`, `1y`, `lifetime`).
-public enum LicenseDuration: Sendable, Hashable, CustomStringConvertible {
+package enum LicenseDuration: Sendable, Hashable, CustomStringConvertible {
     /// A number of calendar days.
     case days(Int)
     /// A number of calendar months.
@@ -10,13 +10,13 @@ public enum LicenseDuration: Sendable, Hashable, CustomStringConvertible {
     case lifetime
 
     /// The largest count accepted for `Nd`, `Nm` and `Ny`.
-    public static let maximumCount = 100_000
+    package static let maximumCount = 100_000
 
     /// The expiry stored for a lifetime license, 9999-12-31T23:59:59Z, because `expires_at` is never null.
     package static let lifetimeExpiry = Timestamp.lifetime
 
     /// Parses `Nd`, `Nm`, `Ny` (N from 1 to ``maximumCount``) or `lifetime`.
-    public init(parsing text: String) throws(LicenseDurationError) {
+    package init(parsing text: String) throws(LicenseDurationError) {
         if text == "lifetime" {
             self = .lifetime
             return
@@ -51,7 +51,7 @@ public enum LicenseDuration: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The canonical spelling, which ``init(parsing:)`` reads back: `365d`, `1m`, `2y` or `lifetime`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .days(let count): "\(count)d"
         case .months(let count): "\(count)m"
@@ -77,34 +77,34 @@ public enum LicenseDuration: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Why a duration string is not `Nd`, `Nm`, `Ny` or `lifetime`.
-public struct LicenseDurationError: Error, Sendable, CustomStringConvertible {
+package struct LicenseDurationError: Error, Sendable, CustomStringConvertible {
     /// The kind of mistake.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         /// The text has the wrong shape (`1w`, `1.5y`, `-1d`, empty).
-        public static let malformed = Code(rawValue: "malformed")
+        package static let malformed = Code(rawValue: "malformed")
         /// The shape is right but N is 0 or larger than ``LicenseDuration/maximumCount``.
-        public static let outOfRange = Code(rawValue: "outOfRange")
+        package static let outOfRange = Code(rawValue: "outOfRange")
 
         /// A stable name for logs and tests.
-        public let rawValue: String
+        package let rawValue: String
 
         /// The raw value.
-        public var description: String { rawValue }
+        package var description: String { rawValue }
     }
 
     /// The kind of mistake.
-    public let code: Code
+    package let code: Code
     /// The text that was rejected.
-    public let text: String
+    package let text: String
 
     /// Creates an error for `text`.
-    public init(code: Code, text: String) {
+    package init(code: Code, text: String) {
         self.code = code
         self.text = text
     }
 
     /// What is wrong, phrased to follow the field name: `"1w" is not Nd, Nm, Ny or lifetime`.
-    public var problem: String {
+    package var problem: String {
         switch code {
         case .outOfRange:
             "\(productsFileQuoted(text)) is out of range: N must be 1 to \(LicenseDuration.maximumCount)"
@@ -114,7 +114,7 @@ public struct LicenseDurationError: Error, Sendable, CustomStringConvertible {
     }
 
     /// One line: `duration "1w" is not Nd, Nm, Ny or lifetime`.
-    public var description: String { "duration \(problem)" }
+    package var description: String { "duration \(problem)" }
 }
 
 /// Quotes a value taken from a file for an error message, keeping the message on one line and short.

@@ -2,10 +2,10 @@ import Glibc
 
 extension ProductCatalog {
     /// The products file used when `PRODUCTS_FILE` is unset, relative to the working directory.
-    public static let defaultPath = "config/products.yaml"
+    package static let defaultPath = "config/products.yaml"
 
     /// Reads and validates the products file at `path`; errors name the path as given.
-    public static func load(path: String) throws(ProductsFileError) -> ProductCatalog {
+    package static func load(path: String) throws(ProductsFileError) -> ProductCatalog {
         let bytes = try readFile(path)
         return try ProductCatalog(bytes: bytes, fileName: path)
     }

@@ -1,6 +1,6 @@
 extension ProductCatalog {
     /// Parses and validates products-file text; `fileName` is only used in error messages.
-    public init(yaml: String, fileName: String = "products.yaml") throws(ProductsFileError) {
+    package init(yaml: String, fileName: String = "products.yaml") throws(ProductsFileError) {
         try self.init(bytes: Array(yaml.utf8), fileName: fileName)
     }
 

@@ -13,21 +13,21 @@
 ///     variants:
 ///       Team: team
 /// ```
-public struct ProductCatalog: Sendable {
+package struct ProductCatalog: Sendable {
     /// The largest products file accepted, 1 MiB; a real one is a few kilobytes.
-    public static let maximumFileSize = 1 << 20
+    package static let maximumFileSize = 1 << 20
 
     /// The duration used when the file has no `defaults.duration`.
-    public static let fallbackDuration = LicenseDuration.years(1)
+    package static let fallbackDuration = LicenseDuration.years(1)
 
     /// The duration of products that name none.
-    public let defaultDuration: LicenseDuration
+    package let defaultDuration: LicenseDuration
 
     /// Source name → product id → entry.
     let entries: [String: [String: ProductEntry]]
 
     /// A catalog with no products and the fallback default duration, as an empty file gives.
-    public init() {
+    package init() {
         self.init(defaultDuration: Self.fallbackDuration, entries: [:])
     }
 
@@ -37,17 +37,17 @@ public struct ProductCatalog: Sendable {
     }
 
     /// The source names that have a section, sorted.
-    public var sources: [String] {
+    package var sources: [String] {
         entries.keys.sorted()
     }
 
     /// The products of one source, sorted by product id.
-    public func products(source: String) -> [ProductEntry] {
+    package func products(source: String) -> [ProductEntry] {
         (entries[source] ?? [:]).values.sorted { $0.productID < $1.productID }
     }
 
     /// The entry for a product exactly as written in the file, or nil when the product is not listed.
-    public func product(source: String, productID: String) -> ProductEntry? {
+    package func product(source: String, productID: String) -> ProductEntry? {
         entries[source]?[productID]
     }
 
@@ -56,7 +56,7 @@ public struct ProductCatalog: Sendable {
     /// `variantOptions` are the sale's chosen variant options (Gumroad's `variants[Category]` values) in the order
     /// the caller prefers; the first one listed under the product's `variants` overrides the tier. Options match
     /// exactly, case included. The duration is the product's own, else ``defaultDuration``.
-    public func mapping(source: String, productID: String, variantOptions: [String] = []) -> ProductMapping? {
+    package func mapping(source: String, productID: String, variantOptions: [String] = []) -> ProductMapping? {
         guard let entry = product(source: source, productID: productID) else {
             return nil
         }
@@ -79,22 +79,22 @@ public struct ProductCatalog: Sendable {
 }
 
 /// One product as written in the products file.
-public struct ProductEntry: Sendable, Hashable {
+package struct ProductEntry: Sendable, Hashable {
     /// The section it is listed under, such as `gumroad`.
-    public let source: String
+    package let source: String
     /// The storefront's product id (always a string, even when it looks like a number).
-    public let productID: String
+    package let productID: String
     /// The tier a sale grants unless a variant overrides it.
-    public let tier: String
+    package let tier: String
     /// The display name for the email; nil means "use the storefront's product name".
-    public let name: String?
+    package let name: String?
     /// The product's own duration; nil means the catalog's default.
-    public let duration: LicenseDuration?
+    package let duration: LicenseDuration?
     /// Variant option name → tier.
-    public let variants: [String: String]
+    package let variants: [String: String]
 
     /// Creates an entry.
-    public init(
+    package init(
         source: String,
         productID: String,
         tier: String,
@@ -112,18 +112,18 @@ public struct ProductEntry: Sendable, Hashable {
 }
 
 /// What a sale grants once the products file has been applied.
-public struct ProductMapping: Sendable, Hashable {
+package struct ProductMapping: Sendable, Hashable {
     /// The tier, after any variant override.
-    public let tier: String
+    package let tier: String
     /// The display name from the file, if any.
-    public let name: String?
+    package let name: String?
     /// The duration, after falling back to the default.
-    public let duration: LicenseDuration
+    package let duration: LicenseDuration
     /// The variant option that overrode the tier, if one did.
-    public let variantOption: String?
+    package let variantOption: String?
 
     /// Creates a mapping.
-    public init(tier: String, name: String?, duration: LicenseDuration, variantOption: String? = nil) {
+    package init(tier: String, name: String?, duration: LicenseDuration, variantOption: String? = nil) {
         self.tier = tier
         self.name = name
         self.duration = duration

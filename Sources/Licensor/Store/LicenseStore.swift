@@ -1,31 +1,5 @@
-/// Everything the pipeline and the operator commands need from the database.
-///
-/// One implementation (`SQLLicenseStore`) serves both SQLite and PostgreSQL through `SQLDatabase`.
-package protocol LicenseStore: AnyObject {
-    /// Creates or upgrades the schema; safe to run again and from several processes at once.
-    func migrate() throws(StoreError)
-    /// Migrates only when the schema is missing or old and the store may do so on first use (SQLite).
-    func prepareForUse() throws(StoreError)
-    /// Answers whether the database is reachable.
-    func ping() throws(StoreError)
-
-    /// Inserts and commits an audit row, returning its id. The commit need not reach stable storage: until a
-    /// durable commit after it, nothing has left the process and Gumroad has no answer, so it retries.
-    func recordEvent(
-        eventType: String, orderID: String?, payload: JSONValue, receivedAt: Timestamp
-    ) throws(StoreError) -> Int64
-    /// Marks an audit row done (`error` nil) or failed; `durable` waits for stable storage (batch callers skip it
-    /// and call `flush()` once at the end).
-    func finishEvent(id: Int64, error: String?, durable: Bool) throws(StoreError)
-    /// Prepares for many writes in a row (a replay): the store may checkpoint less often until `flush()`.
-    func beginBatch() throws(StoreError)
-    /// Puts every earlier commit on stable storage.
-    func flush() throws(StoreError)
-    /// One audit row.
-    func event(id: Int64) throws(StoreError) -> AuditEvent?
-    /// Audit rows newest first.
-    func events(failedOnly: Bool, since: Timestamp?, limit: Int) throws(StoreError) -> [AuditEvent]
-
+/// The licenses table: minting, lookups and changes.
+package protocol LicenseRepository: AnyObject {
     /// Inserts the license unless one exists for its (source, source_order_id); returns the stored row and
     /// whether this call created it. Race-free: two processes at once get the same row.
     func insertLicenseIfAbsent(_ license: NewLicense) throws(StoreError) -> (license: License, created: Bool)
@@ -33,11 +7,11 @@ package protocol LicenseStore: AnyObject {
     func license(key: String) throws(StoreError) -> License?
     /// The license minted for a storefront order.
     func license(source: String, orderID: String) throws(StoreError) -> License?
-    /// Licenses for an email address, matched case-insensitively, newest first.
-    func licenses(email: String) throws(StoreError) -> [License]
-
     /// The license minted for a storefront subscription, newest first.
     func license(source: String, subscriptionID: String) throws(StoreError) -> License?
+    /// Licenses for an email address, matched case-insensitively (Unicode simple case folding, alike on both
+    /// stores), newest first.
+    func licenses(email: String) throws(StoreError) -> [License]
     /// Applies changes to a license and stamps `updated_at`; returns false when no such license exists.
     @discardableResult
     func update(key: String, _ changes: LicenseChanges, at: Timestamp) throws(StoreError) -> Bool
@@ -46,11 +20,10 @@ package protocol LicenseStore: AnyObject {
     func renew(
         key: String, source: String, orderID: String, changes: LicenseChanges, at: Timestamp
     ) throws(StoreError) -> Bool
-    /// The audit rows about one order or subscription, oldest first.
-    func events(orderID: String) throws(StoreError) -> [AuditEvent]
-    /// Audit rows by id, in the order given; unknown ids are left out.
-    func events(ids: [Int64]) throws(StoreError) -> [AuditEvent]
+}
 
+/// Who was emailed what: the claim that makes one delivery the sender, and the outcome.
+package protocol EmailLedger: AnyObject {
     /// Takes the right to send this license's email: true for exactly one caller while no email was sent and no
     /// other caller holds a claim younger than `staleBefore`. `durable` puts the claim, and every commit before it,
     /// on stable storage first, so no email goes out for a license a power cut could lose.
@@ -59,7 +32,25 @@ package protocol LicenseStore: AnyObject {
     func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError)
     /// Records a failed send and releases the claim so a replay can try again.
     func recordEmailFailed(key: String, error: String, at: Timestamp) throws(StoreError)
+}
 
+/// Schema, health and durability: what the composition root and the operator commands do to the database itself.
+package protocol StoreMaintenance: AnyObject {
+    /// Creates or upgrades the schema; safe to run again and from several processes at once.
+    func migrate() throws(StoreError)
+    /// Migrates only when the schema is missing or old and the store may do so on first use (SQLite).
+    func prepareForUse() throws(StoreError)
+    /// Answers whether the database is reachable.
+    func ping() throws(StoreError)
+    /// Prepares for many writes in a row (a replay): the store may checkpoint less often until `flush()`.
+    func beginBatch() throws(StoreError)
+    /// Puts every earlier commit on stable storage.
+    func flush() throws(StoreError)
     /// Closes the connection.
     func close()
 }
+
+/// The whole store, as the composition root opens it; each pipeline step sees only the narrow part it needs.
+///
+/// One implementation (`SQLLicenseStore`) serves both SQLite and PostgreSQL through `SQLDatabase`.
+package typealias LicenseStore = AuditLog & LicenseRepository & EmailLedger & StoreMaintenance

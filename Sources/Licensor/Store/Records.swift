@@ -1,79 +1,83 @@
-/// One row of the `gumroad_events` audit log.
-public struct AuditEvent: Sendable {
+/// One row of the audit log (for Gumroad, of `gumroad_events`).
+package struct AuditEvent: Sendable {
     /// The row id.
-    public var id: Int64
+    package var id: Int64
+    /// The storefront it came from.
+    package var source: String
     /// When the webhook arrived.
     package var receivedAt: Timestamp
     /// The storefront resource, e.g. `sale` or `refund`.
-    public var eventType: String
+    package var eventType: String
     /// The sale or subscription id the event is about.
-    public var orderID: String?
+    package var orderID: String?
     /// The decoded form as a flat JSON object.
-    public var rawPayload: String
+    package var rawPayload: String
+    /// The exact body, kept when the flat JSON cannot stand for it.
+    package var rawBody: [UInt8]?
     /// Whether every step finished.
-    public var processed: Bool
+    package var processed: Bool
     /// Why the last run failed, if it did.
-    public var error: String?
+    package var error: String?
 }
 
 /// A license row, with licensor's additive columns after the seed's.
-public struct License: Sendable, Equatable {
-    public var key: String
-    public var name: String
-    public var email: String
-    public var tier: String
+package struct License: Sendable, Equatable {
+    package var key: String
+    package var name: String
+    package var email: String
+    package var tier: String
     package var issuedAt: Timestamp
     package var expiresAt: Timestamp
     /// The signed PASETO v4.public token.
-    public var token: String
+    package var token: String
     /// Where the sale came from: `gumroad`, `manual`.
-    public var source: String
-    public var sourceOrderID: String?
-    public var promotion: String?
+    package var source: String
+    package var sourceOrderID: String?
+    package var promotion: String?
     /// The amount in dollars with two decimals, e.g. `49.00`.
-    public var amountPaid: String?
-    public var currency: String?
+    package var amountPaid: String?
+    package var currency: String?
     package var revokedAt: Timestamp?
-    public var notes: String?
+    package var notes: String?
     package var createdAt: Timestamp
     package var updatedAt: Timestamp
     /// The storefront's product id.
-    public var productID: String?
+    package var productID: String?
     /// The storefront's subscription id, for renewals.
-    public var subscriptionID: String?
+    package var subscriptionID: String?
     /// When the license email was accepted by the provider.
     package var emailSentAt: Timestamp?
     /// Which email service accepted it.
-    public var emailProvider: String?
+    package var emailProvider: String?
     /// The provider's message id.
-    public var emailMessageID: String?
+    package var emailMessageID: String?
     /// Why the last send failed.
-    public var emailError: String?
+    package var emailError: String?
     /// When a delivery took the right to send the email and has not yet recorded the outcome.
     package var emailClaimedAt: Timestamp?
 
     /// Whether this license never expires.
-    public var isLifetime: Bool { expiresAt >= Timestamp.lifetime }
+    package var isLifetime: Bool { expiresAt >= Timestamp.lifetime }
 }
 
 /// What the minting step inserts.
-public struct NewLicense: Sendable {
-    public var key: String
-    public var name: String
-    public var email: String
-    public var tier: String
+package struct NewLicense: Sendable {
+    package var key: String
+    package var name: String
+    package var email: String
+    package var tier: String
     package var issuedAt: Timestamp
     package var expiresAt: Timestamp
-    public var token: String
-    public var source: String
-    public var sourceOrderID: String
-    public var promotion: String?
-    public var amountPaid: String?
-    public var currency: String
+    package var token: String
+    package var source: String
+    package var sourceOrderID: String
+    package var promotion: String?
+    package var amountPaid: String?
+    package var currency: String
     package var revokedAt: Timestamp?
-    public var notes: String?
-    public var productID: String?
-    public var subscriptionID: String?
+    package var notes: String?
+    package var productID: String?
+    package var subscriptionID: String?
 
     /// Creates the values of a new license row.
     package init(
@@ -102,17 +106,17 @@ public struct NewLicense: Sendable {
 }
 
 /// Changes to one license; nil fields stay as they are.
-public struct LicenseChanges: Sendable {
-    public var tier: String?
+package struct LicenseChanges: Sendable {
+    package var tier: String?
     package var expiresAt: Timestamp?
     /// A re-signed token for the new values.
-    public var token: String?
+    package var token: String?
     /// `.some(nil)` restores a revoked license; `.some(t)` revokes it at t unless it is already revoked.
     package var revokedAt: Timestamp??
     /// A line appended to `notes`.
-    public var note: String?
+    package var note: String?
     /// Forget the email send, so the email step sends the (refreshed) license again.
-    public var resendEmail = false
+    package var resendEmail = false
 
     /// Creates a change set.
     package init(

@@ -1,14 +1,14 @@
 /// A value bound to a statement parameter; everything travels as text or integer so one SQL text serves both
 /// SQLite and PostgreSQL.
-public enum SQLValue: Sendable, Equatable, ExpressibleByStringLiteral {
+package enum SQLValue: Sendable, Equatable, ExpressibleByStringLiteral {
     case text(String)
     case integer(Int64)
     case null
 
-    public init(stringLiteral value: String) { self = .text(value) }
+    package init(stringLiteral value: String) { self = .text(value) }
 
     /// `.text` for a value, `.null` for nil.
-    public static func optional(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
+    package static func optional(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
 
     /// The value as text for drivers that bind everything as text.
     var textValue: String? {
@@ -21,21 +21,21 @@ public enum SQLValue: Sendable, Equatable, ExpressibleByStringLiteral {
 }
 
 /// One row of a result, columns as text (NULL is nil).
-public struct SQLRow: Sendable {
+package struct SQLRow: Sendable {
     /// Column names in select order.
-    public let columns: [String]
+    package let columns: [String]
     /// Column values in select order.
-    public let values: [String?]
+    package let values: [String?]
 
     /// The value of the named column.
-    public subscript(_ name: String) -> String? {
+    package subscript(_ name: String) -> String? {
         guard let i = columns.firstIndex(of: name) else { return nil }
         return values[i]
     }
 }
 
 /// The SQL spellings that differ between the two databases.
-public enum SQLDialect: Sendable {
+package enum SQLDialect: Sendable {
     case sqlite
     case postgres
 
@@ -73,6 +73,14 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// A condition true when a text column holds a character outside ASCII (characters and bytes differ in count).
+    func hasNonASCII(_ column: String) -> String {
+        switch self {
+        case .sqlite: "length(\(column)) <> length(CAST(\(column) AS BLOB))"
+        case .postgres: "length(\(column)) <> octet_length(\(column))"
+        }
+    }
+
     /// A select expression giving a Boolean column as `1` or `0`.
     func selectBool(_ column: String) -> String {
         switch self {
@@ -85,7 +93,7 @@ public enum SQLDialect: Sendable {
 /// A connection that runs parameterised SQL with `$1`, `$2` … placeholders.
 ///
 /// Implemented by the SQLite and PostgreSQL drivers; the license store is written once on top of it.
-public protocol SQLDatabase: AnyObject {
+package protocol SQLDatabase: AnyObject {
     /// Which SQL spellings to use.
     var dialect: SQLDialect { get }
 
@@ -105,11 +113,29 @@ public protocol SQLDatabase: AnyObject {
 
     /// Closes the connection.
     func close()
+
+    // Schema bookkeeping and durability, which each database spells its own way (PRAGMAs on SQLite, a table and an
+    // advisory lock on PostgreSQL); the generic store asks for them by name.
+
+    /// Whether a first request may migrate an empty or old schema by itself (the embedded SQLite file).
+    var migratesOnFirstUse: Bool { get }
+    /// Inside the migration's transaction: makes migrators run one at a time and readies the version record.
+    func lockSchemaForMigration() throws(StoreError)
+    /// The schema version recorded in the database, 0 when none.
+    func schemaVersion() throws(StoreError) -> Int
+    /// Records the schema version.
+    func setSchemaVersion(_ version: Int) throws(StoreError)
+    /// The column names of a table in the current schema.
+    func columns(of table: String) throws(StoreError) -> Set<String>
+    /// Prepares for many commits in a row (a replay): the driver may defer its housekeeping until `flush()`.
+    func beginBatch() throws(StoreError)
+    /// Puts every earlier commit on stable storage.
+    func flush() throws(StoreError)
 }
 
 extension SQLDatabase {
     /// Runs `body` in one transaction, committing on success and rolling back on any error.
-    public func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    package func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try execute(beginStatement, [])
         do {
             let value = try body()

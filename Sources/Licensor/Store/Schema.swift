@@ -1,4 +1,4 @@
-/// The schema: the seed service's two tables exactly (reference/seed-commit.txt), then licensor's additive
+/// The schema: the seed service's two tables exactly (its SQLAlchemy models' `create_all`), then licensor's additive
 /// changes. Each list entry is one version; nothing here may change what the seed's service reads.
 enum Schema {
     /// The version this binary writes and expects.
@@ -7,11 +7,12 @@ enum Schema {
     /// The statements of each version, in order, for a dialect.
     static func migrations(for dialect: SQLDialect) -> [[String]] {
         switch dialect {
-        case .sqlite: [seedSQLite, licensorColumns(timestamp: "DATETIME"), renewals(timestamp: "DATETIME")]
+        case .sqlite:
+            [seedSQLite, licensorColumns(timestamp: "DATETIME"), renewals(timestamp: "DATETIME"), exactBodies]
         case .postgres:
             [
                 seedPostgres, licensorColumns(timestamp: "TIMESTAMP WITH TIME ZONE"),
-                renewals(timestamp: "TIMESTAMP WITH TIME ZONE"),
+                renewals(timestamp: "TIMESTAMP WITH TIME ZONE"), exactBodies,
             ]
         }
     }
@@ -134,4 +135,9 @@ enum Schema {
             """
         ]
     }
+
+    /// Version 4: the exact body of a webhook whose decoded form cannot stand for it (it did not decode, or a
+    /// value holds a NUL that `jsonb` refuses), base64 text, so a fix and a replay recover the sale. Nullable and
+    /// unread by the seed's service.
+    private static let exactBodies = ["ALTER TABLE gumroad_events ADD COLUMN raw_body TEXT"]
 }

@@ -2,17 +2,17 @@
 ///
 /// Bracketed keys (`variants[Tier]`, `purchase_ids[]`) stay flat, exactly as sent; the audit row stores them as
 /// one flat JSON object so a replay sees the same fields.
-public struct WebhookPayload: Sendable {
+package struct WebhookPayload: Sendable {
     /// Every name/value pair, in order; a repeated name appears once per value.
-    public private(set) var fields: [(name: String, value: String)]
+    package private(set) var fields: [(name: String, value: String)]
 
     /// Creates a payload from pairs.
-    public init(fields: [(name: String, value: String)]) {
+    package init(fields: [(name: String, value: String)]) {
         self.fields = fields
     }
 
     /// Decodes a form-encoded body, or a JSON body when the content type says JSON.
-    public init(body: [UInt8], contentType: String?) throws(FormDecodingError) {
+    package init(body: [UInt8], contentType: String?) throws(FormDecodingError) {
         if let type = contentType?.lowercased(), type.contains("json") {
             fields = try Self.flattenedObject(body, what: "JSON body")
         } else {
@@ -21,7 +21,7 @@ public struct WebhookPayload: Sendable {
     }
 
     /// Rebuilds the payload from an audit row's flat JSON object (the inverse of `auditJSON`).
-    public init(auditJSON text: String) throws(FormDecodingError) {
+    package init(auditJSON text: String) throws(FormDecodingError) {
         fields = try Self.flattenedObject(Array(text.utf8), what: "stored payload")
     }
 
@@ -44,17 +44,17 @@ public struct WebhookPayload: Sendable {
     }
 
     /// The first value of a field, or nil.
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         fields.first { $0.name == name }?.value
     }
 
     /// Every value of a field (`key` and `key[]` both count).
-    public func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         fields.filter { $0.name == name || $0.name == name + "[]" }.map(\.value)
     }
 
     /// The fields `prefix[sub]=value` as (sub, value), e.g. `variants[Tier]=Team` → ("Tier", "Team").
-    public func nested(_ prefix: String) -> [(key: String, value: String)] {
+    package func nested(_ prefix: String) -> [(key: String, value: String)] {
         let open = prefix + "["
         return fields.compactMap { field in
             guard field.name.hasPrefix(open), field.name.hasSuffix("]"), field.name.count > open.count + 1 else {

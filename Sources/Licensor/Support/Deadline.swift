@@ -1,35 +1,35 @@
 /// The time budget of one invocation: Gumroad waits five seconds and never retries a timeout, so every slow call
 /// is bounded by what is left of this budget.
-public struct Deadline: Sendable {
+package struct Deadline: Sendable {
     private let end: ContinuousClock.Instant
 
     /// A deadline `budget` from now.
-    public init(budget: Duration) {
+    package init(budget: Duration) {
         end = ContinuousClock.now.advanced(by: budget)
     }
 
     /// A deadline at a given instant.
-    public init(at instant: ContinuousClock.Instant) {
+    package init(at instant: ContinuousClock.Instant) {
         end = instant
     }
 
     /// The time left, never negative.
-    public var remaining: Duration {
+    package var remaining: Duration {
         let left = ContinuousClock.now.duration(to: end)
         return left > .zero ? left : .zero
     }
 
     /// Whether the budget is spent.
-    public var hasExpired: Bool { remaining == .zero }
+    package var hasExpired: Bool { remaining == .zero }
 
     /// The time left in whole milliseconds, at least `minimum` so a call is never given a zero timeout that a
     /// library would read as "no timeout".
-    public func remainingMilliseconds(minimum: Int = 1) -> Int {
+    package func remainingMilliseconds(minimum: Int = 1) -> Int {
         Self.milliseconds(remaining, minimum: minimum)
     }
 
     /// Which way a conversion to whole milliseconds rounds.
-    public enum Rounding: Sendable {
+    package enum Rounding: Sendable {
         /// Toward zero: a timeout that must not outlast the deadline.
         case down
         /// Away from zero: a wait that must not wake before the deadline, or a timeout a library reads as none
@@ -39,7 +39,7 @@ public struct Deadline: Sendable {
 
     /// A duration in whole milliseconds, rounded as asked and at least `minimum` (also for a negative duration);
     /// saturates at `Int.max` instead of overflowing. The one conversion every timeout here goes through.
-    public static func milliseconds(_ duration: Duration, rounding: Rounding = .down, minimum: Int = 0) -> Int {
+    package static func milliseconds(_ duration: Duration, rounding: Rounding = .down, minimum: Int = 0) -> Int {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0, attoseconds >= 0 else { return minimum }
         let perMillisecond: Int64 = 1_000_000_000_000_000

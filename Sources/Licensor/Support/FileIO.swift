@@ -1,21 +1,21 @@
 import Glibc
 
 /// A file-system failure naming the path and the OS reason.
-public struct FileError: Error, Sendable, CustomStringConvertible {
+package struct FileError: Error, Sendable, CustomStringConvertible {
     /// The path involved.
-    public var path: String
+    package var path: String
     /// What was being done and why it failed.
-    public var reason: String
+    package var reason: String
     /// `errno` when the OS reported one.
-    public var errno: Int32?
+    package var errno: Int32?
 
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }
 
 /// Small, bounded file operations over POSIX calls (no Foundation file APIs at start-up).
-public enum FileIO {
+package enum FileIO {
     /// Reads a whole file, refusing one larger than `limit` bytes.
-    public static func read(_ path: String, limit: Int = 1 << 20) throws(FileError) -> [UInt8] {
+    package static func read(_ path: String, limit: Int = 1 << 20) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw error(path, "cannot open") }
         defer { close(fd) }
@@ -23,7 +23,7 @@ public enum FileIO {
     }
 
     /// Reads from a descriptor until EOF, refusing more than `limit` bytes.
-    public static func readAll(fd: Int32, path: String, limit: Int) throws(FileError) -> [UInt8] {
+    package static func readAll(fd: Int32, path: String, limit: Int) throws(FileError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
@@ -41,7 +41,7 @@ public enum FileIO {
     /// Writes all of `bytes` to `fd`, retrying short and interrupted writes; false when the descriptor refuses
     /// them (a closed socket, a full disk), with what was written left written.
     @discardableResult
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    package static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -56,12 +56,12 @@ public enum FileIO {
     }
 
     /// Whether a path exists.
-    public static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
 
     /// The permission bits of a file.
-    public static func mode(_ path: String) -> mode_t? {
+    package static func mode(_ path: String) -> mode_t? {
         var info = stat()
         return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
     }
@@ -70,7 +70,7 @@ public enum FileIO {
     ///
     /// The bytes go to a temporary file that is fsynced, then hard-linked into place (link never replaces), so a
     /// reader never sees a half-written file and two racing writers cannot both win.
-    public static func createExclusively(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
+    package static func createExclusively(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
         let temp = "\(path).tmp-\(getpid())-\(Timestamp.now().microseconds)"
         try writeDurably(temp, bytes: bytes, mode: mode)
         defer { unlink(temp) }
@@ -79,7 +79,7 @@ public enum FileIO {
     }
 
     /// Writes a new file through a temporary name, fsync and rename, then fsyncs the folder.
-    public static func replaceDurably(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
+    package static func replaceDurably(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
         let temp = "\(path).tmp-\(getpid())-\(Timestamp.now().microseconds)"
         try writeDurably(temp, bytes: bytes, mode: mode)
         guard rename(temp, path) == 0 else {

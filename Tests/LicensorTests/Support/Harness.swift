@@ -32,7 +32,7 @@ struct Harness {
 
     /// Answers a request in-process.
     func handle(_ request: HTTPRequest) -> HTTPResponse {
-        Application(environment: environment, logger: Self.logger).handle(request)
+        Application(environment: environment, logger: Self.logger).respond(to: request)
     }
 
     /// Runs the built binary with stdin and returns its result.

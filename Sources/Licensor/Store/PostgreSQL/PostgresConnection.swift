@@ -12,15 +12,15 @@ import Glibc
 /// Use a connection from one thread at a time (it is `@unchecked Sendable` so that it can be
 /// handed over, not shared). Host names are resolved by libpq with a blocking `getaddrinfo`,
 /// outside the timeout; give an IP address or a socket directory where that matters.
-public final class PostgresConnection: @unchecked Sendable {
+package final class PostgresConnection: @unchecked Sendable {
     private var connection: OpaquePointer?
 
     /// How long a timed-out statement may take to acknowledge its cancel before the connection
     /// is closed instead; the extra time a `.timeout` can cost on top of the statement timeout.
-    public var cancelGrace: Duration = .milliseconds(500)
+    package var cancelGrace: Duration = .milliseconds(500)
 
     /// Whether the connection can still run statements (false after `close()` or a lost link).
-    public var isOpen: Bool {
+    package var isOpen: Bool {
         guard let connection else { return false }
         return LibPQ.api.PQstatus(connection) == CONNECTION_OK
     }
@@ -31,7 +31,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// rejected credentials `.authenticationFailed`, and running past `timeout` `.timeout`.
     /// `application_name` defaults to `licensor` (`fallback_application_name`, so a URL or
     /// `PGAPPNAME` may still name it); the client encoding is always UTF-8.
-    public init(url: String, timeout: Duration) throws(PostgresError) {
+    package init(url: String, timeout: Duration) throws(PostgresError) {
         let deadline = PostgresDeadline(after: timeout)
         try LibPQ.load()
         try PostgresConnection.validate(url)
@@ -80,7 +80,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Closes the connection; later statements throw `.connectionFailed`. Safe to call twice.
-    public func close() {
+    package func close() {
         if let connection {
             LibPQ.api.PQfinish(connection)
         }
@@ -94,7 +94,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// `.timeout` thrown; the connection stays usable when the server acknowledged the cancel
     /// within `cancelGrace`, and is closed otherwise. Whether a timed-out write took effect is
     /// unknown, as with any timeout.
-    public func query(
+    package func query(
         _ sql: String,
         _ parameters: [String?] = [],
         timeout: Duration
@@ -123,7 +123,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// server turns into a rollback (a statement in the transaction failed and `body` caught the
     /// error) throws `.query` with SQLSTATE 25P02. PgBouncer in transaction mode keeps the whole
     /// transaction on one server connection, so this is safe through it.
-    public func transaction<T>(timeout: Duration, _ body: (PostgresConnection) throws -> T) throws -> T {
+    package func transaction<T>(timeout: Duration, _ body: (PostgresConnection) throws -> T) throws -> T {
         _ = try query("BEGIN", timeout: timeout)
         let value: T
         do {

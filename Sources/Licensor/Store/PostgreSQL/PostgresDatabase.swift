@@ -1,12 +1,12 @@
 /// `SQLDatabase` over one libpq connection; every statement is bounded by what is left of the invocation's
 /// deadline.
-public final class PostgresDatabase: SQLDatabase {
-    public let dialect = SQLDialect.postgres
+package final class PostgresDatabase: SQLDatabase {
+    package let dialect = SQLDialect.postgres
     private let connection: PostgresConnection
     private let deadline: Deadline
 
     /// Connects within the time left of `deadline`.
-    public init(url: String, deadline: Deadline) throws(StoreError) {
+    package init(url: String, deadline: Deadline) throws(StoreError) {
         self.deadline = deadline
         do {
             connection = try PostgresConnection(url: url, timeout: deadline.remaining)
@@ -17,23 +17,23 @@ public final class PostgresDatabase: SQLDatabase {
 
     deinit { connection.close() }
 
-    public func close() { connection.close() }
+    package func close() { connection.close() }
 
     @discardableResult
-    public func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
+    package func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
         let result = try run(sql, parameters)
         return result.rows.map { SQLRow(columns: result.columns, values: $0) }
     }
 
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
+    package func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
         try run(sql, parameters).affectedRows
     }
 
-    public let beginStatement = "BEGIN"
+    package let beginStatement = "BEGIN"
 
     /// Every PostgreSQL commit is durable already.
-    public func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    package func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try body()
     }
 

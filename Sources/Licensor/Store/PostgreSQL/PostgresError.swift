@@ -3,9 +3,9 @@
 /// The HTTP layer answers 503 for `.connectionFailed`, `.authenticationFailed` and `.timeout` (the
 /// database is unavailable, so Gumroad should retry) and treats `.query` as a bug or a data problem.
 /// Nothing in an error ever holds the password or the connection string.
-public struct PostgresError: Error, Sendable, CustomStringConvertible {
+package struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure; compare with `==` against the static values.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
 
         private init(_ name: String) {
@@ -13,33 +13,33 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         }
 
         /// The server could not be reached, refused the connection, or dropped it.
-        public static let connectionFailed = Code("connectionFailed")
+        package static let connectionFailed = Code("connectionFailed")
         /// The server rejected the credentials (SQLSTATE 28P01 or 28000, or no password was supplied).
-        public static let authenticationFailed = Code("authenticationFailed")
+        package static let authenticationFailed = Code("authenticationFailed")
         /// Connecting or a statement did not finish within the allowed time.
-        public static let timeout = Code("timeout")
+        package static let timeout = Code("timeout")
         /// The server rejected a statement; `sqlstate` says why.
-        public static let query = Code("query")
+        package static let query = Code("query")
         /// Something the server or libpq did that this layer does not expect (COPY, a bad response).
-        public static let protocolError = Code("protocolError")
+        package static let protocolError = Code("protocolError")
 
         /// The code's name, as written in Swift.
-        public var description: String { name }
+        package var description: String { name }
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// The five-character SQLSTATE (`PG_DIAG_SQLSTATE`), when the server sent one.
-    public var sqlstate: String?
+    package var sqlstate: String?
     /// The primary message (`PG_DIAG_MESSAGE_PRIMARY`, or libpq's own text), on one line.
-    public var message: String
+    package var message: String
     /// The server's detail line (`PG_DIAG_MESSAGE_DETAIL`), when it sent one; may hold row values.
-    public var detail: String?
+    package var detail: String?
     /// The constraint a statement violated (`PG_DIAG_CONSTRAINT_NAME`), when there is one.
-    public var constraint: String?
+    package var constraint: String?
 
     /// Makes an error; `message` and `detail` are folded onto one line.
-    public init(
+    package init(
         _ code: Code,
         _ message: String,
         sqlstate: String? = nil,
@@ -57,7 +57,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     ///
     /// `detail` is left out on purpose: the server puts row values there (`Key (email)=(…)`),
     /// which are customer data; callers that want it read the field.
-    public var description: String {
+    package var description: String {
         var text = "postgres: " + PostgresError.summary(of: code)
         if let sqlstate {
             text += " (SQLSTATE \(sqlstate))"
@@ -66,7 +66,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether the database is unavailable rather than the statement wrong: the caller answers 503.
-    public var isUnavailable: Bool {
+    package var isUnavailable: Bool {
         code == .connectionFailed || code == .authenticationFailed || code == .timeout
     }
 

@@ -4,18 +4,18 @@ import CPostgreSQL
 ///
 /// Values are in PostgreSQL's text format (the statement is sent with text results), decoded as
 /// UTF-8 because the connection always asks for `client_encoding=UTF8`.
-public struct PostgresResult: Sendable {
+package struct PostgresResult: Sendable {
     /// Column names in result order.
-    public var columns: [String]
+    package var columns: [String]
     /// One array per row, one value per column; SQL NULL is `nil`.
-    public var rows: [[String?]]
+    package var rows: [[String?]]
     /// Rows inserted, updated, deleted, selected… (`PQcmdTuples`); 0 for commands that count none.
-    public var affectedRows: Int
+    package var affectedRows: Int
     /// The command tag, such as `INSERT 0 1` or `COMMIT` (`PQcmdStatus`).
-    public var commandTag: String
+    package var commandTag: String
 
     /// Makes a result by hand, for code that adapts other stores to the same shape.
-    public init(columns: [String], rows: [[String?]], affectedRows: Int, commandTag: String) {
+    package init(columns: [String], rows: [[String?]], affectedRows: Int, commandTag: String) {
         self.columns = columns
         self.rows = rows
         self.affectedRows = affectedRows
@@ -44,12 +44,12 @@ public struct PostgresResult: Sendable {
     }
 
     /// The position of the first column called `name`, if there is one.
-    public func columnIndex(_ name: String) -> Int? {
+    package func columnIndex(_ name: String) -> Int? {
         columns.firstIndex(of: name)
     }
 
     /// The value in `row` under the column `name`; `nil` for SQL NULL or for an unknown column.
-    public subscript(row row: Int, column name: String) -> String? {
+    package subscript(row row: Int, column name: String) -> String? {
         guard let index = columnIndex(name), rows.indices.contains(row) else {
             return nil
         }

@@ -3,10 +3,10 @@ import Glibc
 
 /// A SQLite connection in WAL mode with a busy timeout, so concurrent licensor processes wait for each other
 /// instead of failing — but, under a deadline, never past it: each statement may wait only what is left.
-public final class SQLiteDatabase: SQLDatabase {
-    public let dialect = SQLDialect.sqlite
+package final class SQLiteDatabase: SQLDatabase {
+    package let dialect = SQLDialect.sqlite
     /// The database file.
-    public let path: String
+    package let path: String
     private var handle: OpaquePointer?
     /// Prepared statements by SQL text: replay runs the same dozen statements thousands of times. PRAGMAs and
     /// transaction control are not cached.
@@ -16,13 +16,13 @@ public final class SQLiteDatabase: SQLDatabase {
 
     /// Opens (creating if needed) the database file; every statement waits for another writer at most what is left
     /// of `deadline`, so several blocked statements together still end at the deadline.
-    public convenience init(path: String, deadline: Deadline) throws(StoreError) {
+    package convenience init(path: String, deadline: Deadline) throws(StoreError) {
         try self.init(path: path, busyTimeout: deadline.remaining, deadline: deadline)
     }
 
     /// Opens (creating if needed) the database file; each statement waits at most `busyTimeout` for another writer
     /// (for tools and tests that hold a connection with no invocation deadline).
-    public convenience init(path: String, busyTimeout: Duration) throws(StoreError) {
+    package convenience init(path: String, busyTimeout: Duration) throws(StoreError) {
         try self.init(path: path, busyTimeout: busyTimeout, deadline: nil)
     }
 
@@ -77,7 +77,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
     deinit { close() }
 
-    public func close() {
+    package func close() {
         for statement in statements.values { sqlite3_finalize(statement) }
         statements = [:]
         if let handle { sqlite3_close_v2(handle) }
@@ -85,27 +85,27 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     @discardableResult
-    public func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
+    package func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
         try run(sql, parameters).rows
     }
 
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
+    package func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
         try run(sql, parameters).changes
     }
 
     /// IMMEDIATE takes the write lock at BEGIN, so two writers wait on the busy timeout instead of deadlocking.
-    public let beginStatement = "BEGIN IMMEDIATE"
+    package let beginStatement = "BEGIN IMMEDIATE"
 
     /// Runs `body` with every commit fsynced before it returns.
-    public func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    package func durably<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try query("PRAGMA synchronous=FULL", [])
         defer { _ = try? query("PRAGMA synchronous=NORMAL", []) }
         return try body()
     }
 
     /// The schema version kept in the file header, read without touching any table.
-    public var userVersion: Int {
+    package var userVersion: Int {
         get throws(StoreError) {
             Int(try query("PRAGMA user_version", []).first?.values.first??.description ?? "0") ?? 0
         }

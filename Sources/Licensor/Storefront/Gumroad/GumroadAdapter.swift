@@ -1,25 +1,19 @@
-/// Reads Gumroad Ping and resource-subscription payloads (reference/gumroad.md §1.5–2.3).
-public struct GumroadAdapter: StorefrontAdapter {
-    public let source = "gumroad"
+/// Reads Gumroad Ping and resource-subscription payloads: form fields, `price` in US cents whatever `currency` says.
+package struct GumroadAdapter: StorefrontAdapter {
+    package let source = "gumroad"
 
     /// Creates the adapter.
-    public init() {}
+    package init() {}
 
-    public func auditKeys(for payload: WebhookPayload) -> (eventType: String, orderID: String?) {
+    package func auditKeys(for payload: WebhookPayload) -> (eventType: String, orderID: String?) {
         // The "Send test ping" button omits resource_name; it is a sale.
-        let resource = payload["resource_name"].flatMap { $0.isEmpty ? nil : $0 } ?? "sale"
-        let orderID = payload["sale_id"].flatMap { $0.isEmpty ? nil : $0 } ?? payload["subscription_id"]
-        return (resource, orderID.flatMap { $0.isEmpty ? nil : $0 })
+        let resource = payload["resource_name"].nonEmptyText ?? "sale"
+        return (resource, payload["sale_id"].nonEmptyText ?? payload["subscription_id"].nonEmptyText)
     }
 
     package func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
         let resource = auditKeys(for: payload).eventType
-        func field(_ name: String) throws(PayloadError) -> String {
-            guard let value = payload[name]?.trimmed, !value.isEmpty else {
-                throw PayloadError("missing required field \"\(name)\"")
-            }
-            return value
-        }
+        func field(_ name: String) throws(PayloadError) -> String { try Self.identifier(name, in: payload) }
         func time(_ name: String) -> Timestamp? { payload[name].flatMap(Timestamp.init(parsing:)) }
         switch resource {
         case "sale": return .sale(try sale(from: payload))
@@ -48,58 +42,65 @@ public struct GumroadAdapter: StorefrontAdapter {
     }
 
     /// Reads a sale payload; `sale_id`, `product_id` and `email` are required.
-    public func sale(from payload: WebhookPayload) throws(PayloadError) -> Sale {
-        func required(_ name: String) throws(PayloadError) -> String {
-            guard let value = payload[name]?.trimmed, !value.isEmpty else {
-                throw PayloadError("missing required field \"\(name)\"")
-            }
-            return value
-        }
-        let saleID = try required("sale_id")
-        let productID = try required("product_id")
-        let email = try required("email")
+    package func sale(from payload: WebhookPayload) throws(PayloadError) -> Sale {
+        let saleID = try Self.identifier("sale_id", in: payload)
+        let productID = try Self.identifier("product_id", in: payload)
+        let email = try Self.identifier("email", in: payload)
         guard Self.looksLikeEmail(email) else { throw PayloadError("field \"email\" is not an email address") }
         var amountCents: Int?
-        if let price = payload["price"]?.trimmed, !price.isEmpty {
+        if let price = payload["price"].nonEmpty {
             guard let cents = Int(price), cents >= 0 else {
                 throw PayloadError("field \"price\" is not a whole number of cents: \"\(price)\"")
             }
+            // Refused here rather than rounded (SQLite) or failing on every replay (PostgreSQL) at the insert.
+            guard cents / 100 <= Currency.largestStoredMajorUnits else {
+                throw PayloadError(
+                    "field \"price\" is past what amount_paid stores (at most \(Currency.largestStoredMajorUnits).99)")
+            }
             amountCents = cents
         }
+        let subscriptionID = try Self.optionalIdentifier("subscription_id", in: payload)
         var quantity = 1
-        if let raw = payload["quantity"]?.trimmed, !raw.isEmpty {
+        if let raw = payload["quantity"].nonEmpty {
             guard let q = Int(raw), q >= 1 else { throw PayloadError("field \"quantity\" is not a positive number") }
             quantity = q
         }
-        let fullName = payload["full_name"]?.trimmed
         return Sale(
             source: source,
             orderID: saleID,
             productID: productID,
-            productName: payload["product_name"].flatMap { $0.isEmpty ? nil : $0 },
+            productName: payload["product_name"].nonEmptyText,
             email: email,
-            name: fullName.flatMap { $0.isEmpty ? nil : $0 } ?? Self.name(fromEmail: email),
-            amountCents: amountCents,
-            productCurrency: payload["currency"].flatMap { $0.isEmpty ? nil : $0 },
+            name: payload["full_name"].nonEmpty ?? BuyerName.fromEmail(email),
+            amountMinorUnits: amountCents,
+            currency: "USD",
+            productCurrency: payload["currency"].nonEmptyText,
             isTest: payload["test"] == "true",
-            offerCode: payload["offer_code"].flatMap { $0.isEmpty ? nil : $0 },
-            variants: payload.nested("variants").map { ($0.key, $0.value) },
+            offerCode: payload["offer_code"].nonEmptyText,
+            variants: payload.nested("variants").map { Sale.Variant(category: $0.key, option: $0.value) },
             quantity: quantity,
             isGift: payload["is_gift_receiver_purchase"] == "true",
-            gifterEmail: payload["gifter_email"].flatMap { $0.isEmpty ? nil : $0 },
+            gifterEmail: payload["gifter_email"].nonEmptyText,
             isRecurringCharge: payload["is_recurring_charge"] == "true",
-            subscriptionID: payload["subscription_id"].flatMap { $0.isEmpty ? nil : $0 },
+            subscriptionID: subscriptionID,
             retryCount: payload["retry_count"].flatMap { Int($0) } ?? 0,
             saleTimestamp: payload["sale_timestamp"].flatMap(Timestamp.init(parsing:)))
     }
 
-    /// A readable name from an email's local part: `jane.doe+gumroad@example.com` → `Jane Doe`.
-    public static func name(fromEmail email: String) -> String {
-        let withoutTag = email.prefix { $0 != "@" }.prefix { $0 != "+" }
-        let words = withoutTag.split { $0 == "." || $0 == "_" || $0 == "-" }.filter { !$0.isEmpty }
-        let name = words.map { word in word.prefix(1).uppercased() + word.dropFirst().lowercased() }
-            .joined(separator: " ")
-        return name.isEmpty ? email : name
+    /// A required identifier, trimmed; a NUL is refused here, before it could truncate the value in a driver or
+    /// make two orders collide.
+    static func identifier(_ name: String, in payload: WebhookPayload) throws(PayloadError) -> String {
+        guard let value = try optionalIdentifier(name, in: payload) else {
+            throw PayloadError("missing required field \"\(name)\"")
+        }
+        return value
+    }
+
+    /// An optional identifier, trimmed, nil when blank; a NUL is refused.
+    static func optionalIdentifier(_ name: String, in payload: WebhookPayload) throws(PayloadError) -> String? {
+        guard let value = payload[name].nonEmpty else { return nil }
+        guard !value.utf8.contains(0) else { throw PayloadError("field \"\(name)\" contains a NUL character") }
+        return value
     }
 
     private static func looksLikeEmail(_ text: String) -> Bool {

@@ -2,13 +2,13 @@ import Logging
 
 /// The parts one invocation runs on, made from the configuration; each is opened on first use, so a request
 /// pays only for what it touches.
-public final class Services {
+package final class Services {
     /// The configuration they were made from.
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// The open license store.
     package let store: any LicenseStore
     /// The email service.
-    public let email: any EmailService
+    package let email: any EmailService
     private let logger: Logger
     private var catalog: ProductCatalog?
     private var signingKey: Ed25519PrivateKey?
@@ -23,7 +23,7 @@ public final class Services {
     }
 
     /// Opens the configured store (migrating an empty SQLite file) and picks the email service.
-    public static func open(
+    package static func open(
         _ configuration: Configuration, deadline: Deadline, logger: Logger
     ) throws(LicensorError) -> Services {
         let store = try openStore(configuration.database, deadline: deadline)
@@ -55,7 +55,7 @@ public final class Services {
     }
 
     /// The configured email service.
-    public static func makeEmailService(_ configuration: Configuration, logger: Logger) -> any EmailService {
+    package static func makeEmailService(_ configuration: Configuration, logger: Logger) -> any EmailService {
         if case .postmark = configuration.email, configuration.tlsKeyLogFile != nil {
             // libcurl honours it: the keys that decrypt the Postmark traffic (and its token) would be written out.
             logger.warning("SSLKEYLOGFILE is set: TLS session keys of the Postmark connection are being written to it")
@@ -68,7 +68,7 @@ public final class Services {
     }
 
     /// The products file, loaded once.
-    public func products() throws(LicensorError) -> ProductCatalog {
+    package func products() throws(LicensorError) -> ProductCatalog {
         if let catalog { return catalog }
         do {
             let loaded = try ProductCatalog.load(path: configuration.productsFile)
@@ -80,7 +80,7 @@ public final class Services {
     }
 
     /// The signing key, loaded once.
-    public func key() throws(LicensorError) -> Ed25519PrivateKey {
+    package func key() throws(LicensorError) -> Ed25519PrivateKey {
         if let signingKey { return signingKey }
         let loaded = try SigningKeys.resolve(configuration, logger: logger)
         signingKey = loaded
@@ -88,7 +88,7 @@ public final class Services {
     }
 
     /// The email templates, loaded once.
-    public func emailTemplates() throws(LicensorError) -> LicenseEmailTemplates {
+    package func emailTemplates() throws(LicensorError) -> LicenseEmailTemplates {
         if let templates { return templates }
         do {
             let loaded = try LicenseEmailTemplates.load(directory: configuration.emailTemplatesDirectory)
@@ -99,8 +99,9 @@ public final class Services {
         }
     }
 
-    /// What the pipeline needs, wired to these services.
-    public var pipelineDependencies: FulfillmentPipeline.Dependencies {
+    /// What the pipeline needs, wired to these services, for Gumroad (the route sets the adapter of the storefront
+    /// that authenticated the request; replay, the one that recorded the row).
+    package var pipelineDependencies: FulfillmentPipeline.Dependencies {
         FulfillmentPipeline.Dependencies(
             store: store, adapter: GumroadAdapter(), products: products, signingKey: key, email: email,
             templates: emailTemplates, emailFrom: configuration.emailFrom, emailReplyTo: configuration.emailReplyTo,
@@ -108,5 +109,5 @@ public final class Services {
     }
 
     /// Closes the store.
-    public func close() { store.close() }
+    package func close() { store.close() }
 }

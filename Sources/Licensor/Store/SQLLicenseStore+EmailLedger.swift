@@ -1,0 +1,33 @@
+/// The email columns of the licenses table: claim, sent, failed.
+extension SQLLicenseStore: EmailLedger {
+    package func claimEmail(
+        key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool
+    ) throws(StoreError) -> Bool {
+        let claim = { () throws(StoreError) in
+            try self.db.execute(
+                """
+                UPDATE licenses SET email_claimed_at = $2, updated_at = $2
+                WHERE license_key = $1 AND email_sent_at IS NULL
+                    AND (email_claimed_at IS NULL OR email_claimed_at < $3)
+                """,
+                [.text(key), self.dialect.timestamp(now), self.dialect.timestamp(staleBefore)])
+        }
+        return try (durable ? db.durably(claim) : claim()) == 1
+    }
+
+    package func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError) {
+        try db.execute(
+            """
+            UPDATE licenses SET email_sent_at = $2, email_provider = $3, email_message_id = $4,
+                email_claimed_at = NULL, email_error = NULL, updated_at = $2
+            WHERE license_key = $1
+            """,
+            [.text(key), dialect.timestamp(at), .text(provider), .optional(messageID)])
+    }
+
+    package func recordEmailFailed(key: String, error: String, at: Timestamp) throws(StoreError) {
+        try db.execute(
+            "UPDATE licenses SET email_claimed_at = NULL, email_error = $2, updated_at = $3 WHERE license_key = $1",
+            [.text(key), .text(error), dialect.timestamp(at)])
+    }
+}

@@ -1,0 +1,59 @@
+/// One storefront's configured webhook secrets, read from the variable its adapter names.
+///
+/// The variable holds one secret or several separated by commas (rotation: old and new both accepted; live and
+/// sandbox); blanks are ignored. It is read apart from `Configuration` so authentication works even when another
+/// variable is broken.
+package struct WebhookSecrets: Sendable {
+    /// The variable, e.g. `GUMROAD_WEBHOOK_SECRET`; named in log lines, never its value.
+    package let variable: String
+    /// The secrets, trimmed, in the order configured.
+    package let values: [String]
+
+    /// Reads `variable` from the environment.
+    package init(variable: String, environment: [String: String]) {
+        self.variable = variable
+        self.values = (environment[variable] ?? "").split(separator: ",").map { String($0).trimmed }
+            .filter { !$0.isEmpty }
+    }
+
+    /// Whether any secret is configured; with none the storefront's route fails closed.
+    package var isConfigured: Bool { !values.isEmpty }
+
+    /// A matcher comparing a presented secret with every configured one in constant time.
+    package var matcher: SecretMatcher { SecretMatcher(secrets: values) }
+
+    /// The estimated entropy below which a secret is worth a warning: 16 bytes.
+    package static let minimumEntropyBits = 128
+
+    /// Whether some configured secret is guessable: its estimated entropy is below `minimumEntropyBits`.
+    package var hasWeakSecret: Bool { values.contains { Self.estimatedEntropyBits($0) < Self.minimumEntropyBits } }
+
+    /// A conservative estimate of a secret's entropy: its length times the bits of the smallest character pool
+    /// that holds it (hex, digits, letters, base64, printable), rounded down; fewer than eight distinct characters
+    /// count as an alphabet of that size.
+    static func estimatedEntropyBits(_ secret: String) -> Int {
+        let bytes = Array(secret.utf8)
+        func all(_ test: (UInt8) -> Bool) -> Bool { bytes.allSatisfy(test) }
+        let isDigit: (UInt8) -> Bool = { (0x30...0x39).contains($0) }
+        let isHex: (UInt8) -> Bool = { isDigit($0) || (0x61...0x66).contains($0 | 0x20) }
+        let isLetter: (UInt8) -> Bool = { (0x61...0x7A).contains($0 | 0x20) }
+        let isBase64: (UInt8) -> Bool = {
+            isDigit($0) || isLetter($0) || $0 == 0x2B || $0 == 0x2F || $0 == 0x2D || $0 == 0x5F || $0 == 0x3D
+        }
+        let pool =
+            all(isDigit) ? 10 : all(isHex) ? 16 : all(isLetter) ? 52 : all(isBase64) ? 64 : 95
+        // A secret repeating a handful of characters is as guessable as that handful allows.
+        let distinct = Set(bytes).count
+        let alphabet = distinct < 8 ? max(2, distinct) : pool
+        let bitsPerCharacter = Int.bitWidth - alphabet.leadingZeroBitCount - 1
+        return bytes.count * bitsPerCharacter
+    }
+}
+
+/// What a storefront's check of a webhook's secret or signature found.
+package enum WebhookAuthentication: Sendable, Equatable {
+    /// The request comes from the storefront.
+    case accepted
+    /// It does not; the reason is logged (never the secret or the signature) and the caller gets the fixed 404.
+    case rejected(reason: String)
+}
