@@ -2,7 +2,7 @@
 # Builds the libFuzzer harness (Fuzz/, with AddressSanitizer and LeakSanitizer) and runs every parser target for a
 # bounded time. Fails on any crash, sanitizer report, leak, input slower than 5 s or RSS over 2 GiB; the input that
 # did it is kept in .build-fuzz/artifacts/<target>/ (replay: LICENSOR_FUZZ_TARGET=<target> <binary> <file>).
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]   (default 30 s, every target)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]   (default 30 s, every target; 0 only prepares)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -25,11 +25,18 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=0
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt:print_suppressions=0"
 # 16 KiB inputs: ten times a real webhook. The unoptimised ASan build decodes about 10 000 form fields a second, so
 # 64 KiB of `a&a&…` nears the 5 s timeout without any superlinear cost (checked up to 128 KiB: linear).
+# The working corpus grows across local runs; a fresh clone (CI) starts from the committed, minimised corpus in
+# Fuzz/corpus/ that scripts/fuzz-long.sh keeps, so each run begins where the last long run left off.
+for target in "${targets[@]}"; do
+    mkdir -p "$scratch/corpus/$target" "$scratch/artifacts/$target"
+    if [ -d "Fuzz/corpus/$target" ]; then cp -n "Fuzz/corpus/$target"/* "$scratch/corpus/$target"/ 2>/dev/null || true; fi
+done
+# 0 s prepares only (build, seeds, corpora), for scripts/fuzz-long.sh; libFuzzer would read 0 as "no time limit".
+[ "$seconds" -gt 0 ] || exit 0
 failed=()
 for target in "${targets[@]}"; do
-    corpus="$scratch/corpus/$target"  # grows across local runs; CI starts from the seeds each time
+    corpus="$scratch/corpus/$target"
     artifacts="$scratch/artifacts/$target"
-    mkdir -p "$corpus" "$artifacts"
     log="$scratch/fuzz-$target.log"
     set +e
     LICENSOR_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=5 \

@@ -2,23 +2,47 @@ import Glibc
 
 /// A file-system failure naming the path and the OS reason.
 package struct FileError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure, for callers that answer each differently (413 for too large, a hint for a folder).
+    package enum Code: Sendable, Equatable {
+        /// The OS refused an operation; `operation` and `errno` say which and why.
+        case system
+        /// The path is not a regular file (a folder, a device, a FIFO that would block).
+        case notRegularFile
+        /// The file or stream holds more than the caller's limit.
+        case tooLarge
+    }
+
+    /// The kind of failure.
+    package var code: Code = .system
     /// The path involved.
     package var path: String
     /// What was being done and why it failed.
     package var reason: String
     /// `errno` when the OS reported one.
     package var errno: Int32?
+    /// The failing operation (`open`, `read`, `inspect`) when the OS reported the failure.
+    package var operation: String?
 
     package var description: String { "\(path): \(reason)" }
 }
 
 /// Small, bounded file operations over POSIX calls (no Foundation file APIs at start-up).
 package enum FileIO {
-    /// Reads a whole file, refusing one larger than `limit` bytes.
+    /// Reads a whole regular file, refusing one larger than `limit` bytes before and while reading it (it may grow
+    /// in between).
     package static func read(_ path: String, limit: Int = 1 << 20) throws(FileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw error(path, "cannot open") }
+        var fd: Int32
+        repeat {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+        } while fd < 0 && Glibc.errno == EINTR
+        guard fd >= 0 else { throw error(path, "open") }
         defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw error(path, "inspect") }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw FileError(code: .notRegularFile, path: path, reason: "not a regular file")
+        }
+        guard status.st_size <= limit else { throw tooLarge(path, limit) }
         return try readAll(fd: fd, path: path, limit: limit)
     }
 
@@ -30,11 +54,11 @@ package enum FileIO {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if Glibc.errno == EINTR { continue }
-                throw error(path, "cannot read")
+                throw error(path, "read")
             }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
-            if bytes.count > limit { throw FileError(path: path, reason: "larger than \(limit) bytes") }
+            if bytes.count > limit { throw tooLarge(path, limit) }
         }
     }
 
@@ -74,7 +98,7 @@ package enum FileIO {
         let temp = "\(path).tmp-\(getpid())-\(Timestamp.now().microseconds)"
         try writeDurably(temp, bytes: bytes, mode: mode)
         defer { unlink(temp) }
-        guard link(temp, path) == 0 else { throw error(path, "cannot create") }
+        guard link(temp, path) == 0 else { throw error(path, "create") }
         syncDirectory(of: path)
     }
 
@@ -84,20 +108,20 @@ package enum FileIO {
         try writeDurably(temp, bytes: bytes, mode: mode)
         guard rename(temp, path) == 0 else {
             unlink(temp)
-            throw error(path, "cannot rename into place")
+            throw error(path, "rename into place")
         }
         syncDirectory(of: path)
     }
 
     private static func writeDurably(_ path: String, bytes: [UInt8], mode: mode_t) throws(FileError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw error(path, "cannot create") }
+        guard fd >= 0 else { throw error(path, "create") }
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if Glibc.errno == EINTR { continue }
-                let failure = error(path, "cannot write")
+                let failure = error(path, "write")
                 close(fd)
                 unlink(path)
                 throw failure
@@ -107,7 +131,7 @@ package enum FileIO {
         // The mode given to open() is masked by the umask; a key file must end up exactly as asked.
         fchmod(fd, mode)
         guard fsync(fd) == 0 else {
-            let failure = error(path, "cannot fsync")
+            let failure = error(path, "fsync")
             close(fd)
             unlink(path)
             throw failure
@@ -124,8 +148,14 @@ package enum FileIO {
         }
     }
 
-    private static func error(_ path: String, _ what: String) -> FileError {
+    private static func error(_ path: String, _ operation: String) -> FileError {
         let code = Glibc.errno
-        return FileError(path: path, reason: "\(what): \(String(cString: strerror(code)))", errno: code)
+        return FileError(
+            path: path, reason: "cannot \(operation): \(String(cString: strerror(code)))", errno: code,
+            operation: operation)
+    }
+
+    private static func tooLarge(_ path: String, _ limit: Int) -> FileError {
+        FileError(code: .tooLarge, path: path, reason: "larger than \(limit) bytes")
     }
 }
