@@ -70,7 +70,7 @@ package struct EmailError: Error, Sendable, CustomStringConvertible {
         self.timeout = timeout
     }
 
-    /// Whether sending the same message again later may succeed (reference/postmark.md §4.5): timeouts,
+    /// Whether sending the same message again later may succeed (Postmark asks clients to retry these): timeouts,
     /// connection and transfer failures, 429, 5xx. A retry after a timeout can deliver a second copy.
     package var isRetryable: Bool {
         switch code {

@@ -1,6 +1,6 @@
 import FoundationEssentials
 
-/// Sends license emails through Postmark's `POST /email` API (reference/postmark.md §4).
+/// Sends license emails through Postmark's `POST /email` API (the README's Postmark section lists the fields).
 package struct PostmarkEmailService: EmailService, CustomStringConvertible, CustomReflectable {
     /// Postmark's production API.
     package static let defaultAPIURL = "https://api.postmarkapp.com"
@@ -134,7 +134,7 @@ package struct PostmarkEmailService: EmailService, CustomStringConvertible, Cust
         return Array(try encoder.encode(payload))
     }
 
-    /// Turns a completed HTTP exchange into a receipt or an `EmailError` (reference/postmark.md §4.3–4.4).
+    /// Turns a completed HTTP exchange into a receipt or an `EmailError`: success is HTTP 200 with `ErrorCode` 0.
     func interpret(_ response: HTTPClientResponse) throws(EmailError) -> EmailReceipt {
         let status = response.status
         let parsed = try? JSONDecoder().decode(PostmarkResponse.self, from: Data(response.body))
@@ -226,7 +226,7 @@ package struct PostmarkEmailService: EmailService, CustomStringConvertible, Cust
     }
 }
 
-/// The JSON body of `POST /email` (reference/postmark.md §4.2); nil optionals are left out.
+/// The JSON body of Postmark's `POST /email`; nil optionals are left out.
 private struct PostmarkEmailRequest: Encodable {
     var from: String
     var to: String

@@ -35,7 +35,7 @@ package struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Limits on what a request may carry.
 package enum RequestLimits {
-    /// The largest request body accepted (SPEC §2): 1 MiB.
+    /// The largest request body accepted in every envelope: 1 MiB (413 beyond it).
     package static let maximumBody = 1 << 20
     /// The largest JSON envelope read from stdin: a 1 MiB body base64-encoded plus headers fits well inside.
     package static let maximumEnvelope = 3 << 20

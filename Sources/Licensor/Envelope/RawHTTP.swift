@@ -46,7 +46,7 @@ package struct RawHTTPParser: Sendable {
     /// Whether any byte has been fed yet (an empty connection is not worth an answer).
     package private(set) var hasReceivedBytes = false
 
-    /// Creates a parser with the request limits of SPEC §2.
+    /// Creates a parser with the request limits every envelope shares (`RequestLimits`).
     package init(
         maximumHeaderBytes: Int = RequestLimits.maximumHeaderBytes, maximumBody: Int = RequestLimits.maximumBody
     ) {

@@ -9,7 +9,7 @@ package struct FormDecodingError: Error, Sendable, Equatable, CustomStringConver
 /// Decoding of `application/x-www-form-urlencoded` text and query strings.
 ///
 /// Values are percent-decoded exactly once, so a Gumroad custom field named `Company [optional]`, which Gumroad
-/// pre-escapes to `Company %5Boptional%5D`, keeps its `%5B`/`%5D` after decoding, as reference/gumroad.md §1.4 says.
+/// pre-escapes to `Company %5Boptional%5D`, keeps its `%5B`/`%5D` after decoding.
 package enum FormDecoding {
     /// Splits `a=1&b=2` into decoded pairs, in order; `+` means space when `plusIsSpace` is set.
     package static func decode(

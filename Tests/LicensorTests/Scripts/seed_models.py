@@ -1,5 +1,5 @@
 """The seed service's ORM models, copied verbatim from the commit licensor started from
-(shared/reference/seed-commit.txt: server/app/models.py), so tests can build a database exactly as the Python
+(its server/app/models.py, whose schema Store/Schema.swift keeps), so tests can build a database exactly as the Python
 service did and read back what licensor writes with the service's own code.
 
 usage: seed_models.py create URL      create both tables as the seed's `Base.metadata.create_all` does
