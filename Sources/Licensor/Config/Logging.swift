@@ -50,36 +50,8 @@ package struct StderrLogHandler: LogHandler {
         FileIO.writeAll(2, Array(line.utf8))
     }
 
-    /// Text with every control character written as an escape (`\n`, `\r`, `\t`, `\u{1B}`), so a value that came
-    /// from a request — a path, a method, a form field — can neither start a forged line of its own nor drive the
-    /// terminal that shows the log. A backslash is doubled, so an escape in the text cannot pass for one of ours.
-    package static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\\": out += "\\\\"
-            default:
-                if needsEscape(scalar) {
-                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
-
-    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00..<0x20, 0x7F...0x9F, 0x2028, 0x2029: true
-        case 0x5C: true
-        default: false
-        }
-    }
+    /// Text with every control character escaped, so a value from a request cannot forge a log line.
+    package static func escaped(_ text: String) -> String { text.escapingControlCharacters }
 
     /// Reads `LOG_LEVEL` and `LOG_FORMAT`; an invalid value falls back to the default and is returned as a
     /// configuration error for the caller to log once logging works.

@@ -43,24 +43,7 @@ extension EmailMessage {
     /// A value fit for one mail header: each run of control characters (CR, LF, tab, ESC, DEL, C1, the Unicode line
     /// and paragraph separators) collapsed to one space and the ends trimmed, so text from a storefront cannot
     /// start a header of its own.
-    package static func headerValue(_ text: String) -> String {
-        let isControl: (Unicode.Scalar) -> Bool = {
-            $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029
-        }
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                pendingSpace = true
-                continue
-            }
-            if pendingSpace, !out.isEmpty, out.last != " ", scalar != " " { out.append(" ") }
-            pendingSpace = false
-            out.append(scalar)
-        }
-        return String(out).trimmed
-    }
+    package static func headerValue(_ text: String) -> String { text.collapsingControlCharacters }
 }
 
 /// What a provider said when it accepted a message.

@@ -119,29 +119,8 @@ package struct LicenseDurationError: Error, Sendable, CustomStringConvertible {
 
 /// Quotes a value taken from a file for an error message, keeping the message on one line and short.
 func productsFileQuoted(_ value: String, limit: Int = 60) -> String {
-    var result = "\""
-    var count = 0
-    for scalar in value.unicodeScalars {
-        if count == limit {
-            result += "…"
-            break
-        }
-        count += 1
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
-                || scalar == "\u{2029}"
-            {
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
+    let scalars = value.unicodeScalars
+    var shown = String(String.UnicodeScalarView(scalars.prefix(limit)))
+    if scalars.count > limit { shown += "…" }
+    return "\"" + shown.escapingControlCharacters.replacing("\"", with: "\\\"") + "\""
 }

@@ -60,25 +60,13 @@ package struct ProductsFileError: Error, Sendable, CustomStringConvertible {
 
     /// One line in the compiler style: `config/products.yaml:12:5: duration "1w" is not Nd, Nm, Ny or lifetime`.
     package var description: String {
-        var place = Self.oneLine(file)
+        var place = file.collapsingControlCharacters
         if let line {
             place += ":\(line)"
             if let column {
                 place += ":\(column)"
             }
         }
-        return "\(place): \(Self.oneLine(problem))"
-    }
-
-    /// Replaces line breaks and other control characters, so a log line stays one line whatever the input was.
-    private static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            return text
-        }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            result.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
-        }
-        return result
+        return "\(place): \(problem.collapsingControlCharacters)"
     }
 }
