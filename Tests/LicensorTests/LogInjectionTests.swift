@@ -65,4 +65,27 @@ struct LogInjectionTests {
         #expect(result.stdoutText.contains(#""statusCode":405"#), "\(result.stdoutText)")
         #expect(!result.stderrText.contains(Harness.secret), "\(result.stderrText)")
     }
+
+    @Test("a multi-line message keeps its lines as marked continuation lines, never as records of their own")
+    func multiLineMessage() throws {
+        // The logging email service logs the rendered email, whose name comes from the storefront.
+        let body = FormDecoding.encode(
+            Harness.saleFields("ML-1") + [("full_name", "Jane\n\(Self.forged)\u{1B}[2J")])
+        let envelope = JSONValue.object([
+            ("method", .string("POST")), ("path", .string("/webhooks/gumroad")),
+            ("query", .string("secret=\(Harness.secret)")),
+            ("headers", .object([("Content-Type", .string("application/x-www-form-urlencoded"))])),
+            ("body", .string(body)),
+        ]).serialized()
+        let result = try Harness().invoke(envelope)
+        #expect(result.status == 200)
+        #expect(!result.raw.stderr.contains(0x1B), "a raw ESC reached the log")
+        let lines = result.raw.stderrText.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("    | Hi Jane") }, "the email body is not on continuation lines")
+        let forgedLines = lines.filter { $0.contains("critical licensor: forged") }
+        #expect(!forgedLines.isEmpty)
+        for line in forgedLines {
+            #expect(!line.hasPrefix(Self.forged), "forged record: \(line)")
+        }
+    }
 }

@@ -35,8 +35,14 @@ package struct StderrLogHandler: LogHandler {
         case .text:
             let fields = merged.sorted { $0.key < $1.key }
                 .map { "\(Self.escaped($0.key))=\(Self.escaped($0.value.description))" }.joined(separator: " ")
-            let message = Self.escaped(event.message.description)
-            line = "\(time) \(event.level) \(Self.escaped(label)): \(message)\(fields.isEmpty ? "" : " " + fields)\n"
+            // A multi-line message (the logging email service's rendered email) stays readable: its later lines
+            // follow the record as continuation lines, each escaped and marked `    | `, so none can pass for a
+            // record of its own (those start with a timestamp).
+            let lines = event.message.description.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = Self.escaped(String(lines[0]))
+            let rest = lines.dropFirst().map { "    | " + Self.escaped(String($0)) + "\n" }.joined()
+            line =
+                "\(time) \(event.level) \(Self.escaped(label)): \(first)\(fields.isEmpty ? "" : " " + fields)\n\(rest)"
         case .json:
             var members: [(String, JSONValue)] = [
                 ("time", .string(time)), ("level", .string(event.level.rawValue)), ("logger", .string(label)),
