@@ -321,24 +321,14 @@ private final class ResponseCollector {
         } else if line.first == " " || line.first == "\t" {
             // Obsolete line folding: the line continues the previous field's value.
             if !headers.isEmpty {
-                let folded = line.trimmingWhitespace()
+                let folded = String(line).trimmed
                 headers[headers.count - 1].value += headers[headers.count - 1].value.isEmpty ? folded : " " + folded
             }
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingWhitespace()
+            let value = String(line[line.index(after: colon)...]).trimmed
             headers.append((name: name, value: value))
         }
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[start...end])
     }
 }
 

@@ -9,16 +9,13 @@ package enum SigningKeys {
     package static func resolve(
         _ configuration: Configuration, logger: Logger
     ) throws(LicensorError) -> Ed25519PrivateKey {
-        if let setting = configuration.signingKey {
-            return try load(setting, variable: "LICENSE_SIGNING_KEY", logger: logger)
-        }
+        if let key = try existing(configuration, logger: logger) { return key }
         guard case .sqlite(let databasePath) = configuration.database else {
             throw LicensorError(
                 .configuration,
                 "LICENSE_SIGNING_KEY: is required with PostgreSQL (every copy of licensor must sign with the same key)")
         }
         let path = defaultKeyPath(besideDatabase: databasePath)
-        if FileIO.exists(path) { return try load(path, variable: "LICENSE_SIGNING_KEY", logger: logger) }
         do {
             let key = try Ed25519PrivateKey.generate()
             try FileIO.createExclusively(path, bytes: Array(key.pemRepresentation.utf8), mode: 0o600)
@@ -38,16 +35,22 @@ package enum SigningKeys {
     package static func resolveExisting(
         _ configuration: Configuration, logger: Logger
     ) throws(LicensorError) -> Ed25519PrivateKey {
-        if let setting = configuration.signingKey {
-            return try load(setting, variable: "LICENSE_SIGNING_KEY", logger: logger)
-        }
-        if case .sqlite(let databasePath) = configuration.database {
-            let path = defaultKeyPath(besideDatabase: databasePath)
-            if FileIO.exists(path) { return try load(path, variable: "LICENSE_SIGNING_KEY", logger: logger) }
-        }
+        if let key = try existing(configuration, logger: logger) { return key }
         throw LicensorError(
             .configuration,
             "no trusted public key: pass --public-key, or set LICENSE_PUBLIC_KEYS or LICENSE_SIGNING_KEY")
+    }
+
+    /// `LICENSE_SIGNING_KEY`, else the key generated earlier beside the SQLite database, else nil.
+    private static func existing(
+        _ configuration: Configuration, logger: Logger
+    ) throws(LicensorError) -> Ed25519PrivateKey? {
+        if let setting = configuration.signingKey {
+            return try load(setting, variable: "LICENSE_SIGNING_KEY", logger: logger)
+        }
+        guard case .sqlite(let databasePath) = configuration.database else { return nil }
+        let path = defaultKeyPath(besideDatabase: databasePath)
+        return FileIO.exists(path) ? try load(path, variable: "LICENSE_SIGNING_KEY", logger: logger) : nil
     }
 
     /// The path of the generated key for an SQLite database file.
