@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
     pkg-config libsqlite3-dev libssl-dev libyaml-dev libpq-dev libcurl4-openssl-dev  # the C libraries
     ca-certificates sqlite3 openssl curl python3 python3-pip                      # demo and test tools
+    python3-sqlalchemy python3-psycopg2           # the seed service's own models, for the schema-upgrade test
     postgresql-15 pgbouncer                                                       # PostgreSQL tests
     systemd lighttpd zip                   # runner tests: systemd-socket-activate, mod_cgi; Lambda packaging
 )
