@@ -21,7 +21,10 @@
     X(curl_easy_getinfo) \
     X(curl_easy_strerror) \
     X(curl_slist_append) \
-    X(curl_slist_free_all)
+    X(curl_slist_free_all) \
+    X(curl_share_init) \
+    X(curl_share_setopt) \
+    X(curl_share_cleanup)
 
 /// Pointers to the libcurl functions, all non-null once loaded.
 typedef struct {
@@ -112,6 +115,11 @@ static inline CURLcode CCurl_easy_setopt_header_function(CURL *handle, CCurl_dat
 
 static inline CURLcode CCurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return CCurl_api()->curl_easy_getinfo(handle, info, value);
+}
+
+/// curl_share_setopt for the options that take a `curl_lock_data` (an int through the varargs).
+static inline CURLSHcode CCurl_share_setopt_lock_data(CURLSH *share, CURLSHoption option, curl_lock_data value) {
+    return CCurl_api()->curl_share_setopt(share, option, (int)value);
 }
 
 /// Size of the buffer CURLOPT_ERRORBUFFER needs (a macro Swift may not import).

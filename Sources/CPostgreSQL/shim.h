@@ -44,7 +44,8 @@
     X(PQsetNoticeProcessor) \
     X(PQsetnonblocking) \
     X(PQsocket) \
-    X(PQstatus)
+    X(PQstatus) \
+    X(PQtransactionStatus)
 
 /// Pointers to the libpq functions, all non-null once loaded.
 typedef struct {

@@ -104,7 +104,7 @@ struct LambdaRuntimeTests {
         if getenv("LICENSOR_SANITIZED_BINARY") == nil {
             #expect(late - early <= 4 * 1024, "VmRSS grew from \(early) KiB to \(late) KiB")
         }
-        // Each invocation opens and closes its own database connection: no descriptor may be left behind.
+        // The loop keeps one database connection and one Runtime API connection: no descriptor may be added.
         let earlyFDs = try #require(rss.first { $0.after == 10 }?.fds)
         #expect(rss.first { $0.after == 1000 }?.fds == earlyFDs)
     }

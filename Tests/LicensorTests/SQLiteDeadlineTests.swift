@@ -39,7 +39,7 @@ struct SQLiteDeadlineTests {
         let started = ContinuousClock.now
         let application = Application(
             environment: harness.environment, logger: Harness.logger, deadline: Deadline(budget: .milliseconds(1500)),
-            openServices: { configuration, deadline, logger throws(LicensorError) in
+            services: PerInvocationServices { configuration, deadline, logger throws(LicensorError) in
                 let services = try Services.open(configuration, deadline: deadline, logger: logger)
                 return Services(configuration: configuration, store: services.store, email: email, logger: logger)
             })

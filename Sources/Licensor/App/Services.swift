@@ -1,30 +1,49 @@
 import Logging
 
-/// The parts one invocation runs on, made from the configuration; each is opened on first use, so a request
-/// pays only for what it touches.
+/// The parts an invocation runs on, made from the configuration; each is opened on first use, so a request
+/// pays only for what it touches. A warm Lambda process keeps them for the next invocation (`WarmServices`).
 package final class Services {
     /// The configuration they were made from.
     package let configuration: Configuration
     /// The open license store.
     package let store: any LicenseStore
-    /// The email service.
-    package let email: any EmailService
-    private let logger: Logger
-    private var catalog: ProductCatalog?
+    /// The email service, logging with the current invocation's logger.
+    package private(set) var email: any EmailService
+    private var logger: Logger
+    /// Where Postmark connections wait for the next send; nil in a one-request process.
+    private let httpConnections: CurlConnectionCache?
+    private var catalog: (catalog: ProductCatalog, stamp: FileIO.Stamp?)?
+    /// Set for each new invocation of kept services: the products file is stat'ed once to see whether it changed.
+    private var catalogCheckDue = false
     private var signingKey: Ed25519PrivateKey?
     private var templates: LicenseEmailTemplates?
 
     /// Creates services around an open store.
-    package init(configuration: Configuration, store: any LicenseStore, email: any EmailService, logger: Logger) {
+    package init(
+        configuration: Configuration, store: any LicenseStore, email: any EmailService, logger: Logger,
+        httpConnections: CurlConnectionCache? = nil
+    ) {
         self.configuration = configuration
         self.store = store
         self.email = email
         self.logger = logger
+        self.httpConnections = httpConnections
     }
 
-    /// Opens the configured store (migrating an empty SQLite file) and picks the email service.
+    /// Readies kept services for the next invocation: its deadline bounds every statement, its logger (carrying
+    /// its request id) logs, and the products file is checked for a change on first use.
+    package func renew(deadline: Deadline, logger: Logger) {
+        store.bound(by: deadline)
+        self.logger = logger
+        email = Self.makeEmailService(configuration, logger: logger, httpConnections: httpConnections)
+        catalogCheckDue = true
+    }
+
+    /// Opens the configured store (migrating an empty SQLite file) and picks the email service; with
+    /// `httpConnections`, Postmark sends leave their connection there for the next one.
     package static func open(
-        _ configuration: Configuration, deadline: Deadline, logger: Logger
+        _ configuration: Configuration, deadline: Deadline, logger: Logger,
+        httpConnections: CurlConnectionCache? = nil
     ) throws(LicensorError) -> Services {
         let store = try openStore(configuration.database, deadline: deadline)
         do {
@@ -34,8 +53,9 @@ package final class Services {
             throw LicensorError(.store, "cannot prepare the database", underlying: error)
         }
         return Services(
-            configuration: configuration, store: store, email: makeEmailService(configuration, logger: logger),
-            logger: logger)
+            configuration: configuration, store: store,
+            email: makeEmailService(configuration, logger: logger, httpConnections: httpConnections), logger: logger,
+            httpConnections: httpConnections)
     }
 
     /// Opens the database without touching its schema.
@@ -55,7 +75,9 @@ package final class Services {
     }
 
     /// The configured email service.
-    package static func makeEmailService(_ configuration: Configuration, logger: Logger) -> any EmailService {
+    package static func makeEmailService(
+        _ configuration: Configuration, logger: Logger, httpConnections: CurlConnectionCache? = nil
+    ) -> any EmailService {
         if case .postmark = configuration.email, configuration.tlsKeyLogFile != nil {
             // libcurl honours it: the keys that decrypt the Postmark traffic (and its token) would be written out.
             logger.warning("SSLKEYLOGFILE is set: TLS session keys of the Postmark connection are being written to it")
@@ -63,18 +85,30 @@ package final class Services {
         switch configuration.email {
         case .log: return LoggingEmailService(logger: logger)
         case .postmark(let token, let apiURL, let stream):
-            return PostmarkEmailService(serverToken: token, apiURL: apiURL, messageStream: stream)
+            return PostmarkEmailService(
+                serverToken: token, apiURL: apiURL, messageStream: stream,
+                client: CurlHTTPClient(connections: httpConnections))
         }
     }
 
-    /// The products file, loaded once.
+    /// The products file, loaded once, and again in a later invocation when the file changed since.
     package func products() throws(LicensorError) -> ProductCatalog {
-        if let catalog { return catalog }
+        let path = configuration.productsFile
+        if let catalog {
+            guard catalogCheckDue else { return catalog.catalog }
+            catalogCheckDue = false
+            if let stamp = FileIO.stamp(path), stamp == catalog.stamp { return catalog.catalog }
+            logger.notice("the products file changed; reloading it", metadata: ["file": "\(path)"])
+        }
         do {
-            let loaded = try ProductCatalog.load(path: configuration.productsFile)
-            catalog = loaded
+            // Stamped before reading: a change during the read shows as a different stamp at the next check.
+            let stamp = FileIO.stamp(path)
+            let loaded = try ProductCatalog.load(path: path)
+            catalog = (loaded, stamp)
             return loaded
         } catch {
+            // As a new process would: a broken file fails every request until it is fixed, not only the first.
+            catalog = nil
             throw LicensorError(.productsFile, "\(error)", underlying: error)
         }
     }

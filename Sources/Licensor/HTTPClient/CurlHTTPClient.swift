@@ -1,4 +1,5 @@
 import CCurl
+import Glibc
 
 /// One HTTP request to send with `CurlHTTPClient`.
 package struct HTTPClientRequest: Sendable {
@@ -50,13 +51,17 @@ package struct HTTPClientResponse: Sendable {
 package struct CurlHTTPClient: Sendable {
     /// A PEM file of trusted CA certificates replacing libcurl's built-in bundle; nil keeps the built-in one.
     package var caBundlePath: String?
+    /// Where finished requests leave their connections for the next request to the same host; nil closes each
+    /// connection with its request (a one-request process has no next request).
+    package var connections: CurlConnectionCache?
 
     /// Creates a client; it holds only configuration, so copies are free and usable from any thread.
     ///
     /// libcurl ignores `SSL_CERT_FILE`, `SSL_CERT_DIR` and `CURL_CA_BUNDLE`; a runtime image without the
     /// distribution's bundle (Debian: /etc/ssl/certs/ca-certificates.crt) needs `caBundlePath`.
-    package init(caBundlePath: String? = nil) {
+    package init(caBundlePath: String? = nil, connections: CurlConnectionCache? = nil) {
         self.caBundlePath = caBundlePath
+        self.connections = connections
     }
 
     /// Sends `request` and waits for the whole response.
@@ -72,12 +77,16 @@ package struct CurlHTTPClient: Sendable {
         maxResponseBytes: Int = 1 << 20
     ) throws(CurlError) -> HTTPClientResponse {
         try CurlGlobal.ensureInitialized()
-        let easy = try CurlEasyHandle(
-            request, headerLines: try Self.headerLines(for: request), maxResponseBytes: maxResponseBytes)
-        try easy.configure(
-            request, caBundlePath: caBundlePath, connectTimeout: connectTimeout.map(Self.milliseconds),
-            totalTimeout: totalTimeout.map(Self.milliseconds))
-        return try easy.perform()
+        let headerLines = try Self.headerLines(for: request)
+        let perform = { (share: UnsafeMutableRawPointer?) throws(CurlError) -> HTTPClientResponse in
+            let easy = try CurlEasyHandle(request, headerLines: headerLines, maxResponseBytes: maxResponseBytes)
+            try easy.configure(
+                request, caBundlePath: caBundlePath, connectTimeout: connectTimeout.map(Self.milliseconds),
+                totalTimeout: totalTimeout.map(Self.milliseconds), share: share)
+            return try easy.perform()
+        }
+        guard let connections else { return try perform(nil) }
+        return try connections.withShare(perform)
     }
 
     /// Converts a timeout to whole milliseconds, rounding up and never to 0 (which libcurl reads as "no limit").
@@ -137,6 +146,51 @@ private enum CurlGlobal {
     }
 }
 
+/// Connections kept open between requests (a libcurl share object holding the connection cache), so a process
+/// that makes many requests (the Lambda loop's calls to the Runtime API, a warm process's Postmark sends) reuses
+/// one TCP and TLS connection instead of opening one per request. libcurl checks a cached connection is still up
+/// before reusing it and opens a new one when it is not.
+///
+/// A share object needs lock callbacks to be used from several threads at once; requests through one cache take
+/// its lock instead, one at a time.
+package final class CurlConnectionCache: @unchecked Sendable {
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    /// Made on first use, after libcurl is loaded; nil when libcurl could not make one (requests then go uncached).
+    private var share: UnsafeMutableRawPointer?
+    private var shareAttempted = false
+
+    /// Creates an empty cache; nothing is allocated in libcurl until the first request.
+    package init() {
+        lock = .allocate(capacity: 1)
+        lock.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        // Every easy handle that used the share is gone: each lives only inside `withShare`.
+        if let share { _ = CCurl_api().pointee.curl_share_cleanup(share) }
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    /// Runs one request with the share, holding the cache's lock.
+    func withShare<T>(_ body: (UnsafeMutableRawPointer?) throws(CurlError) -> T) throws(CurlError) -> T {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if !shareAttempted {
+            shareAttempted = true
+            if let made = CCurl_api().pointee.curl_share_init() {
+                if CCurl_share_setopt_lock_data(made, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) == CURLSHE_OK {
+                    share = made
+                } else {
+                    _ = CCurl_api().pointee.curl_share_cleanup(made)
+                }
+            }
+        }
+        return try body(share)
+    }
+}
+
 /// One libcurl easy handle and what it points at while it runs — the header list, the error buffer, the request
 /// body and the response collector — all released together when the handle goes.
 private final class CurlEasyHandle {
@@ -184,7 +238,8 @@ private final class CurlEasyHandle {
     /// Sets every option: http(s) only, no redirects, TLS verified, the timeouts (milliseconds), the response cap,
     /// the callbacks and the method with its body.
     func configure(
-        _ request: HTTPClientRequest, caBundlePath: String?, connectTimeout: Int?, totalTimeout: Int?
+        _ request: HTTPClientRequest, caBundlePath: String?, connectTimeout: Int?, totalTimeout: Int?,
+        share: UnsafeMutableRawPointer?
     ) throws(CurlError) {
         let context = Unmanaged.passUnretained(collector).toOpaque()
         let setter = OptionSetter(handle: handle)
@@ -197,6 +252,9 @@ private final class CurlEasyHandle {
         try setter.long(CURLOPT_SSL_VERIFYPEER, 1, "SSL_VERIFYPEER")
         try setter.long(CURLOPT_SSL_VERIFYHOST, 2, "SSL_VERIFYHOST")
         try setter.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2), "SSLVERSION")
+        if let share {
+            try setter.pointer(CURLOPT_SHARE, share, "SHARE")
+        }
         if let caBundlePath {
             try setter.string(CURLOPT_CAINFO, caBundlePath, "CAINFO")
         }

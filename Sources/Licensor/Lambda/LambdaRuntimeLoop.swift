@@ -53,17 +53,26 @@ package struct LambdaRuntimeLoop {
     private let makeResponder: (Logger, Deadline) -> any HTTPResponder
 
     /// Creates a loop against `runtimeAPI` (`host:port`, the value of `AWS_LAMBDA_RUNTIME_API`); `responder` makes
-    /// the responder for one invocation, given its logger and the deadline Lambda set for it.
+    /// the responder for one invocation, given its logger and the deadline Lambda set for it. By default the
+    /// application keeps its services warm across invocations and the client keeps its connection to the Runtime
+    /// API open.
     package init(
-        runtimeAPI: String, environment: [String: String], logger: Logger, client: CurlHTTPClient = CurlHTTPClient(),
+        runtimeAPI: String, environment: [String: String], logger: Logger,
+        client: CurlHTTPClient = CurlHTTPClient(connections: CurlConnectionCache()),
         responder: ((Logger, Deadline) -> any HTTPResponder)? = nil
     ) {
         self.base = "http://\(runtimeAPI)/2018-06-01/runtime"
         self.environment = environment
         self.logger = logger
         self.client = client
-        self.makeResponder =
-            responder ?? { log, deadline in Application(environment: environment, logger: log, deadline: deadline) }
+        if let responder {
+            makeResponder = responder
+        } else {
+            let warm = WarmServices()
+            makeResponder = { log, deadline in
+                Application(environment: environment, logger: log, deadline: deadline, services: warm)
+            }
+        }
     }
 
     /// Runs until the Runtime API fails; with an invalid configuration reports an init error and throws at once.

@@ -12,8 +12,8 @@ enum HealthRoute {
         do {
             let configuration = try Configuration(environment: app.environment)
             failing = "database"
-            let services = try app.openServices(configuration, app.deadline, log)
-            defer { services.close() }
+            let services = try app.services.checkOut(configuration, deadline: app.deadline, logger: log)
+            defer { app.services.checkIn(services) }
             try services.store.ping()
             failing = "products_file"
             _ = try services.products()

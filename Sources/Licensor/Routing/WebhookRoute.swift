@@ -35,11 +35,11 @@ enum WebhookRoute {
         let receivedAt = Timestamp.now()
         let services: Services
         do {
-            services = try app.openServices(configuration, app.deadline, log)
+            services = try app.services.checkOut(configuration, deadline: app.deadline, logger: log)
         } catch {
             return unrecorded(delivery, receivedAt: receivedAt, configuration, log, error: error)
         }
-        defer { services.close() }
+        defer { app.services.checkIn(services) }
         var dependencies = services.pipelineDependencies
         dependencies.adapter = storefront
         let pipeline = FulfillmentPipeline(dependencies: dependencies, deadline: app.deadline, logger: log)

@@ -48,6 +48,10 @@ package protocol StoreMaintenance: AnyObject {
     func flush() throws(StoreError)
     /// Closes the connection.
     func close()
+    /// Bounds every later statement by `deadline` (a connection kept across warm Lambda invocations).
+    func bound(by deadline: Deadline)
+    /// Whether the connection can serve another invocation; checked without a round trip.
+    var isReusable: Bool { get }
 }
 
 /// The whole store, as the composition root opens it; each pipeline step sees only the narrow part it needs.

@@ -114,6 +114,12 @@ package protocol SQLDatabase: AnyObject {
     /// Closes the connection.
     func close()
 
+    /// Bounds every later statement by `deadline`: a warm Lambda process keeps one connection across invocations,
+    /// each with its own deadline.
+    func bound(by deadline: Deadline)
+    /// Whether the connection can serve another invocation: open, outside any transaction, its link not lost.
+    var isReusable: Bool { get }
+
     // Schema bookkeeping and durability, which each database spells its own way (PRAGMAs on SQLite, a table and an
     // advisory lock on PostgreSQL); the generic store asks for them by name.
 

@@ -2,6 +2,10 @@
 extension SQLLicenseStore: StoreMaintenance {
     package func close() { db.close() }
 
+    package func bound(by deadline: Deadline) { db.bound(by: deadline) }
+
+    package var isReusable: Bool { db.isReusable }
+
     package func ping() throws(StoreError) {
         try db.query("SELECT 1", [])
     }

@@ -84,6 +84,25 @@ package enum FileIO {
         access(path, F_OK) == 0
     }
 
+    /// What tells one version of a file from the next without reading it: device, inode, size and change time
+    /// (a rename into place changes the inode, an edit in place the size or the time).
+    package struct Stamp: Sendable, Equatable {
+        let device: UInt64
+        let inode: UInt64
+        let size: Int64
+        let seconds: Int
+        let nanoseconds: Int
+    }
+
+    /// The file's stamp, nil when it cannot be stat'ed.
+    package static func stamp(_ path: String) -> Stamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Stamp(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            seconds: info.st_ctim.tv_sec, nanoseconds: info.st_ctim.tv_nsec)
+    }
+
     /// The permission bits of a file.
     package static func mode(_ path: String) -> mode_t? {
         var info = stat()

@@ -25,6 +25,28 @@ package final class PostgresConnection: @unchecked Sendable {
         return LibPQ.api.PQstatus(connection) == CONNECTION_OK
     }
 
+    /// Whether the connection, idle between invocations, can serve another one, found out without a round trip.
+    ///
+    /// A server that shut down, or a pooler that recycled the link, has sent its last message and closed the
+    /// socket, which makes an idle socket readable: libpq then reads it and reports the link lost. A connection
+    /// inside a transaction (one an error left open) is not reused either. A link cut without a word (a network
+    /// partition) still looks alive here; the statement that finds it out fails, and the next check sees it.
+    package var isIdleAndAlive: Bool {
+        guard let connection, LibPQ.api.PQstatus(connection) == CONNECTION_OK,
+            LibPQ.api.PQtransactionStatus(connection) == PQTRANS_IDLE
+        else { return false }
+        // Notices and parameter changes may arrive while idle; a few reads settle them, an end of stream fails one.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: LibPQ.api.PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 0)
+            if ready == 0 { return true }
+            guard ready > 0, descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) == 0,
+                LibPQ.api.PQconsumeInput(connection) == 1, LibPQ.api.PQstatus(connection) == CONNECTION_OK
+            else { return false }
+        }
+        return false
+    }
+
     /// Connects to `url` (a URL, a `key=value` string, or empty for the `PG*` variables alone).
     ///
     /// Refused connections, unreachable sockets and bad databases throw `.connectionFailed`,

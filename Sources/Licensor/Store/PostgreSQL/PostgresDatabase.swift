@@ -3,7 +3,7 @@
 package final class PostgresDatabase: SQLDatabase {
     package let dialect = SQLDialect.postgres
     private let connection: PostgresConnection
-    private let deadline: Deadline
+    private var deadline: Deadline
 
     /// Connects within the time left of `deadline`.
     package init(url: String, deadline: Deadline) throws(StoreError) {
@@ -29,6 +29,10 @@ package final class PostgresDatabase: SQLDatabase {
     package func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
         try run(sql, parameters).affectedRows
     }
+
+    package func bound(by deadline: Deadline) { self.deadline = deadline }
+
+    package var isReusable: Bool { connection.isIdleAndAlive }
 
     package let beginStatement = "BEGIN"
 

@@ -12,7 +12,7 @@ package final class SQLiteDatabase: SQLDatabase {
     /// transaction control are not cached.
     private var statements: [String: OpaquePointer] = [:]
     /// When set, the busy timeout is renewed before each statement to what is left of it.
-    private let deadline: Deadline?
+    private var deadline: Deadline?
 
     /// Opens (creating if needed) the database file; every statement waits for another writer at most what is left
     /// of `deadline`, so several blocked statements together still end at the deadline.
@@ -92,6 +92,14 @@ package final class SQLiteDatabase: SQLDatabase {
     @discardableResult
     package func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
         try run(sql, parameters).changes
+    }
+
+    package func bound(by deadline: Deadline) { self.deadline = deadline }
+
+    /// Open and outside a transaction: nothing an earlier invocation began is left for the next one.
+    package var isReusable: Bool {
+        guard let handle else { return false }
+        return sqlite3_get_autocommit(handle) != 0
     }
 
     /// IMMEDIATE takes the write lock at BEGIN, so two writers wait on the busy timeout instead of deadlocking.
