@@ -62,6 +62,51 @@ def envelope(sale_id, secret="demo-secret"):
                        "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": body})
 
 
+STAND_IN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "LicensorTests", "Support",
+                        "fake_lambda_runtime.py")
+
+
+def lambda_event(sale_id):
+    """A Function URL event carrying one sale, as Lambda delivers it."""
+    inner = json.loads(envelope(sale_id))
+    return json.dumps({"version": "2.0", "routeKey": "$default", "rawPath": inner["path"],
+                       "rawQueryString": inner["query"], "headers": {"content-type": inner["headers"]["Content-Type"]},
+                       "requestContext": {"http": {"method": "POST", "path": inner["path"], "protocol": "HTTP/1.1"}},
+                       "body": inner["body"], "isBase64Encoded": False})
+
+
+def warm_lambda(binary, env, folder, name, count):
+    """Runs `licensor lambda` over `count` distinct sales from the Runtime API stand-in on loopback; one
+    invocation is the time between two successive /next calls (answer, post, fetch: stand-in included)."""
+    events = os.path.join(folder, f"{name}.events")
+    log = os.path.join(folder, f"{name}.log")
+    with open(events, "w") as f:
+        for i in range(count):
+            f.write(json.dumps({"id": f"req-{i}", "body": lambda_event(f"{name}-{os.getpid()}-{i}")}) + "\n")
+    stand_in = subprocess.Popen([sys.executable, STAND_IN, "--events", events, "--log", log, "--rss-after", "100"],
+                                stdout=subprocess.PIPE, text=True)
+    port = int(stand_in.stdout.readline().split()[1])
+    loop = subprocess.Popen([binary, "lambda"], env=dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import urllib.request
+    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/_test/pid", data=str(loop.pid).encode()))
+    loop.wait(timeout=900)
+    stand_in.terminate()
+    stand_in.wait()
+    records = [json.loads(line) for line in open(log)]
+    statuses = [json.loads(r["body"]).get("statusCode") for r in records if r["kind"] == "response"]
+    done = next(r for r in records if r["kind"] == "done")
+    times = done["next_times"]
+    # The first ten include the cold start and the first connections.
+    intervals = sorted((b - a) * 1000 for a, b in zip(times[10:-1], times[11:]))
+    rss = {r["after"]: r for r in records if r["kind"] == "rss"}
+    return {"name": f"warm Lambda sale, {name} (per invocation, stand-in included)", "runs": len(intervals),
+            "median_ms": statistics.median(intervals), "p99_ms": intervals[int(len(intervals) * 0.99)],
+            "peak_rss_mib": rss[count]["kb"] / 1024.0, "rss_kib_after_100": rss[100]["kb"],
+            "rss_kib_after_all": rss[count]["kb"], "fds_after_100": rss[100]["fds"], "fds_after_all": rss[count]["fds"],
+            "invocations": count, "non_200": sum(1 for s in statuses if s != 200)}
+
+
 def write_inputs(folder, prefix, count, make):
     paths = []
     for i in range(count):
@@ -118,6 +163,11 @@ def main():
             rows.append(("sale, PostgreSQL over a Unix socket (trust), logging email", [binary],
                          dict(base_env, DATABASE_URL=socket_url), socket_sales))
     results = measure_interleaved(rows, runs)
+    warm_count = int(os.environ.get("BENCH_LAMBDA_INVOCATIONS", "10000"))
+    warm = [warm_lambda(binary, sqlite_env, work, "SQLite", warm_count)]
+    if pg_url:
+        warm.append(warm_lambda(binary, pg_env, work, "PostgreSQL", warm_count))
+    results += warm
 
     # Replay throughput: N sales fail (their product is unmapped), the products file is fixed, one replay runs.
     replay_count = 2000
@@ -161,6 +211,11 @@ def main():
     for r in results:
         print(f"{r['name']:60} {r['median_ms']:7.2f}ms {r['p99_ms']:7.2f}ms {r['median_ms'] / floor_c_ms:8.2f}× "
               f"{r['median_ms'] / floor_swift_ms:6.2f}× {r['peak_rss_mib']:7.1f}MiB")
+    for r in warm:
+        print(f"warm Lambda, {r['name'].split(', ')[1].split(' ')[0]}: {r['invocations']} invocations, "
+              f"{r['non_200']} not 200; VmRSS {r['rss_kib_after_100'] / 1024:.1f} MiB after 100, "
+              f"{r['rss_kib_after_all'] / 1024:.1f} MiB after all; descriptors {r['fds_after_100']} → "
+              f"{r['fds_after_all']}")
     pg_floor = next((r for r in results if r["name"].startswith("PostgreSQL floor")), None)
     pg_sale = next((r for r in results if r["name"].startswith("sale, PostgreSQL over loopback")), None)
     if pg_floor and pg_sale:

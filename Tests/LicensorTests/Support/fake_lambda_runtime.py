@@ -10,7 +10,7 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" as its first stdout li
 --log FILE     JSON lines, one per call received:
                  {"kind": "response"|"error"|"init_error", "id", "body", "headers": [[name, value], ...]}
                  {"kind": "rss", "after": n, "kb": VmRSS of the client in KiB, "fds": its open descriptors}
-                 {"kind": "done", "served": n}
+                 {"kind": "done", "served": n, "next_times": [monotonic seconds of each /next, in order]}
 --rss-after N  (repeatable) record the client's VmRSS when /next arrives after N answered invocations, and always
                after the last one. The client's pid comes from POST /_test/pid (body: the pid); with any --rss-after
                the first /next waits for it.
@@ -21,6 +21,7 @@ POST .../invocation/<id>/response answers 413 when <id> starts with "reject-" (a
 import argparse
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -38,6 +39,7 @@ class State:
         self.rss_after = set(rss_after)
         self.pid = None
         self.pid_known = threading.Event()
+        self.next_times = []
         if not rss_after:
             self.pid_known.set()
 
@@ -66,6 +68,14 @@ STATE = None
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as the real Runtime API allows: the client's connection cache is part of what is measured.
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in two writes; without this, Nagle holds the body for the client's delayed ACK.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, *args):
         pass
 
@@ -88,10 +98,11 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.lock:
             index = STATE.next_index
             STATE.next_index += 1
+            STATE.next_times.append(time.monotonic())
         if index in STATE.rss_after or index == len(STATE.events):
             STATE.record_rss(index)
         if index >= len(STATE.events):
-            STATE.record({"kind": "done", "served": len(STATE.events)})
+            STATE.record({"kind": "done", "served": len(STATE.events), "next_times": STATE.next_times})
             body = json.dumps({"errorMessage": "no more events", "errorType": "Fake.Done"}).encode()
             return self.answer(500, body, [("Content-Type", "application/json")])
         event = STATE.events[index]
