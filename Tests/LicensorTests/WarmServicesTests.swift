@@ -107,6 +107,24 @@ struct WarmServicesTests {
         #expect(openings.count == 2)
     }
 
+    @Test("Postmark sends of successive warm invocations share one kept-alive connection")
+    func postmarkKeptAlive() throws {
+        try withFakePostmark { server in
+            let harness = try Harness.make(
+                .sqlite,
+                extra: ["POSTMARK_TOKEN": "ok", "POSTMARK_API_URL": server.baseURL, "EMAIL_FROM": "shop@example.com"])
+            let warm = Self.warm(Openings())
+            defer { warm.close() }
+            for i in 1...3 {
+                let answer = try Self.invoke(harness, warm, Harness.saleFields("MAIL-\(i)"))
+                #expect(answer.body["status"] == .string("processed"), "\(answer.body)")
+            }
+            let sends = try server.requests().filter { $0.path == "/email" }
+            #expect(sends.count == 3)
+            #expect(Set(sends.compactMap(\.clientPort)).count == 1, "\(sends.map(\.clientPort))")
+        }
+    }
+
     @Test("an invocation that left a transaction open does not hand its connection to the next one")
     func openTransactionNotReused() throws {
         let harness = try Harness.make(.sqlite)

@@ -113,6 +113,13 @@ struct RecordedRequest: Decodable {
     /// `[name, value]` pairs in the order and case they arrived.
     var headers: [[String]]
     var body: String
+    /// The client's TCP port: two requests with the same port came over one kept-alive connection.
+    var clientPort: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case method, path, headers, body
+        case clientPort = "client_port"
+    }
 
     var headerNames: [String] { headers.map { $0[0] } }
 

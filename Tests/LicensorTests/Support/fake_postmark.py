@@ -35,6 +35,7 @@ With --tls-cert/--tls-key the server speaks HTTPS with that (self-signed) certif
 
 import argparse
 import json
+import socket
 import urllib.parse
 import ssl
 import sys
@@ -94,6 +95,12 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-postmark"
 
+    def setup(self):
+        super().setup()
+        # Headers and body go out in two writes; on a kept-alive connection Nagle would hold the body for the
+        # client's delayed ACK.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format, *args):  # keep test output quiet
         pass
 
@@ -107,6 +114,7 @@ class Handler(BaseHTTPRequestHandler):
             "path": self.path,
             "headers": [[name, value] for name, value in self.headers.items()],
             "body": body.decode("utf-8", errors="replace"),
+            "client_port": self.client_address[1],
         }
         with LOG_LOCK:
             with open(LOG_PATH, "a", encoding="utf-8") as log:
