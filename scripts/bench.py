@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 
@@ -88,7 +89,6 @@ def warm_lambda(binary, env, folder, name, count):
     port = int(stand_in.stdout.readline().split()[1])
     loop = subprocess.Popen([binary, "lambda"], env=dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import urllib.request
     urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/_test/pid", data=str(loop.pid).encode()))
     loop.wait(timeout=900)
     stand_in.terminate()

@@ -37,12 +37,15 @@ package final class PostgresConnection: @unchecked Sendable {
         else { return false }
         // Notices and parameter changes may arrive while idle; a few reads settle them, an end of stream fails one.
         for _ in 0..<4 {
-            var descriptor = pollfd(fd: LibPQ.api.PQsocket(connection), events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, 0)
-            if ready == 0 { return true }
-            guard ready > 0, descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) == 0,
-                LibPQ.api.PQconsumeInput(connection) == 1, LibPQ.api.PQstatus(connection) == CONNECTION_OK
-            else { return false }
+            let socket = LibPQ.api.PQsocket(connection)
+            switch postgresWait(socket: socket, for: Int32(POLLIN), until: PostgresDeadline(after: .zero)) {
+            case .timedOut: return true
+            case .failed: return false
+            case .ready:
+                // Data, a hang-up or an error: libpq reads the socket and says whether the link survived.
+                guard LibPQ.api.PQconsumeInput(connection) == 1, LibPQ.api.PQstatus(connection) == CONNECTION_OK
+                else { return false }
+            }
         }
         return false
     }
