@@ -73,7 +73,10 @@ let package = Package(
             dependencies: ["Licensor"],
             // Test data and stand-in servers are found through #filePath, not bundled: SwiftPM's resource accessor
             // would pull in full Foundation.
-            exclude: ["Resources", "Scripts", "Support/fake_postmark.py", "Support/fake_lambda_runtime.py"]
+            exclude: [
+                "Resources", "Scripts", "Support/fake_postmark.py", "Support/fake_lambda_runtime.py",
+                "Support/fake_storefront_api.py",
+            ]
         ),
         .testTarget(
             name: "LicensorVerifierTests",

@@ -8,6 +8,8 @@ binary=${LICENSOR_BINARY:-.build/debug/licensor}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export DATABASE_URL="sqlite:$work/licensor.sqlite3" GUMROAD_WEBHOOK_SECRET=demo-secret \
+    STRIPE_WEBHOOK_SECRET=whsec_smoke LEMONSQUEEZY_WEBHOOK_SECRET=ls-smoke-secret \
+    PADDLE_WEBHOOK_SECRET=pdl_ntfset_smoke POLAR_WEBHOOK_SECRET=polar_whs_smoke \
     PRODUCTS_FILE=config/products.yaml EMAIL_TEMPLATES_DIR=config LOG_LEVEL=warning
 passed=0 failed=0
 
@@ -65,9 +67,30 @@ check "missing email answers 200" "$(status_of missing-email)" 200
 check "missing email recorded" "$(sql "select error from gumroad_events where order_id='NOEMAIL-sale=='")" \
     'parse: missing required field "email"'
 
+# One sale per signed storefront, signed as the storefront signs it (scripts/sign-event.py, Python's hmac).
+signed() {  # signed SOURCE EVENT SECRET: prints the answer's status field
+    scripts/sign-event.py "$1" "events/$1/$2.json" "$3" | "$binary" 2>>"$work/stderr.log" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r["statusCode"], json.loads(r["body"]).get("status", ""))'
+}
+check "stripe sale" "$(signed stripe checkout-session-completed whsec_smoke)" "200 processed"
+check "stripe row" "$(sql "select tier, email, currency from licenses where source='stripe' and source_order_id='pi_3Pstripe0001'")" \
+    "pro|jane.doe+stripe@example.com|USD"
+check "stripe wrong secret" "$(signed stripe checkout-session-completed whsec_other)" "404 "
+check "lemonsqueezy sale" "$(signed lemonsqueezy order-created ls-smoke-secret)" "200 processed"
+check "lemonsqueezy row" "$(sql "select tier, email from licenses where source='lemonsqueezy' and source_order_id='1001'")" \
+    "pro|lee.mon@example.com"
+check "paddle sale (buyer in custom_data)" "$(signed paddle transaction-completed-custom-email pdl_ntfset_smoke)" "200 processed"
+check "paddle row" "$(sql "select tier, email from licenses where source='paddle' and source_order_id='txn_01paddle0002'")" \
+    "pro|custom.email@example.com"
+check "polar sale" "$(signed polar order-paid polar_whs_smoke)" "200 processed"
+check "polar row" "$(sql "select tier, email from licenses where source='polar'")" "pro|polly.polar@example.com"
+check "signed rows beside gumroad_events" "$(sql "select count(*) from storefront_events where processed")" 4
+
 token=$(sql "select blob from licenses where source_order_id='FO8TXN-dbxYaBdahG97Y-Q=='")
 check "token verifies" "$("$binary" verify "$token" 2>/dev/null | head -1)" "valid license token"
-check "secret never logged" "$(grep -c demo-secret "$work/stderr.log" || true)" 0
+check "secret never logged" "$(grep -c -e demo-secret -e whsec_smoke -e ls-smoke-secret "$work/stderr.log" || true)" 0
 
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -147,8 +147,8 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-run steps 2–6 for stored events (never a new audit row), or ingest the spool.")
 
-    @Argument(help: "Audit row ids to replay.")
-    var ids: [Int64] = []
+    @Argument(help: "Audit rows to replay, as `licensor events` shows them: 12 (Gumroad), stripe:12.")
+    var ids: [String] = []
 
     @Flag(help: "Replay every event that is not processed.")
     var allFailed = false
@@ -175,8 +175,15 @@ struct Replay: ParsableCommand {
                 }
                 sinceTime = parsed
             }
+            var references: [AuditEventReference] = []
+            for id in ids {
+                guard let reference = AuditEventReference(parsing: id) else {
+                    throw LicensorError(.usage, "\"\(id)\" is not an event id (12, or source:12 such as stripe:12)")
+                }
+                references.append(reference)
+            }
             let selection = Operations.ReplaySelection(
-                ids: ids, allFailed: allFailed, since: sinceTime, spool: spool, dryRun: dryRun)
+                ids: references, allFailed: allFailed, since: sinceTime, spool: spool, dryRun: dryRun)
             try Operations(context).replay(selection, json: json)
         }
     }

@@ -29,6 +29,11 @@ struct ProductCatalogErrorTests {
             "top level is a scalar", "# products\nhello\n", .wrongType,
             "t.yaml:2:1: the top level must be a mapping of sections (defaults, gumroad, …), found a scalar"),
         BadProductsFile(
+            "misspelt storefront section", "defaults:\n  duration: 1y\nlemonsqeezy:\n  \"3001\":\n    tier: pro\n",
+            .unknownKey,
+            "t.yaml:3:1: unknown section \"lemonsqeezy\" (sections: defaults, gumroad, lemonsqueezy, paddle, polar, "
+                + "stripe)"),
+        BadProductsFile(
             "section is a scalar", "gumroad: nope\n", .wrongType,
             "t.yaml:1:10: section \"gumroad\" must be a mapping of product ids, found a scalar"),
         BadProductsFile(

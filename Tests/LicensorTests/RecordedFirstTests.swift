@@ -124,7 +124,7 @@ struct RecordedFirstTests {
     }
 
     @Test(
-        "schema version 4 adds raw_body to gumroad_events and nothing else the seed reads",
+        "schema versions 4 and 5 add raw_body to gumroad_events and storefront_events beside it, nothing the seed reads",
         arguments: StoreKind.available)
     func exactBodyColumn(kind: StoreKind) throws {
         let harness = try Harness.make(kind)
@@ -133,10 +133,15 @@ struct RecordedFirstTests {
         try store.migrate()
         let database = try harness.database()
         defer { database.close() }
-        #expect(try database.schemaVersion() == 4)
+        #expect(try database.schemaVersion() == 5)
         let columns = try database.columns(of: "gumroad_events")
         #expect(
             columns == ["id", "received_at", "event_type", "order_id", "raw_payload", "processed", "error", "raw_body"])
+        #expect(
+            try database.columns(of: "storefront_events") == [
+                "id", "source", "received_at", "verified_at", "event_type", "delivery_id", "order_id", "test_mode",
+                "raw_body", "headers", "processed", "error",
+            ])
     }
 }
 

@@ -49,9 +49,12 @@ struct SpoolPoisonTests {
         mkdir(directory, 0o700)
         let spool = Spool(directory: directory)
         let start = Timestamp.now().microseconds
-        try spool.write(try Self.payload("GOOD-1"), receivedAt: Timestamp(microseconds: start))
-        let poisoned = try spool.write(try Self.payload(Self.poison), receivedAt: Timestamp(microseconds: start + 1))
-        try spool.write(try Self.payload("GOOD-2"), receivedAt: Timestamp(microseconds: start + 2))
+        try spool.write(
+            WebhookDelivery(payload: try Self.payload("GOOD-1")), receivedAt: Timestamp(microseconds: start))
+        let poisoned = try spool.write(
+            WebhookDelivery(payload: try Self.payload(Self.poison)), receivedAt: Timestamp(microseconds: start + 1))
+        try spool.write(
+            WebhookDelivery(payload: try Self.payload("GOOD-2")), receivedAt: Timestamp(microseconds: start + 2))
 
         let first = try harness.run(["replay", "--spool"], env: ["LICENSOR_SPOOL_DIR": directory])
         #expect(first.status != 0, "a refused entry must make the run fail loudly")
@@ -72,7 +75,8 @@ struct SpoolPoisonTests {
         let harness = try Self.poisonedHarness(.sqlite)
         let directory = harness.folder + "/spool"
         mkdir(directory, 0o700)
-        let poisoned = try Spool(directory: directory).write(try Self.payload(Self.poison), receivedAt: .now())
+        let poisoned = try Spool(directory: directory).write(
+            WebhookDelivery(payload: try Self.payload(Self.poison)), receivedAt: .now())
         let ingest = try harness.run(["replay", "--spool"], env: ["LICENSOR_SPOOL_DIR": directory])
         let lines = ingest.stdoutText.split(separator: "\n").filter { $0.contains(poisoned + ".failed") }
         #expect(lines.count == 1, "\(ingest.stdoutText)")

@@ -67,7 +67,8 @@ struct WarmServicesTests {
         let before = try Self.invoke(harness, warm, unknown)
         #expect(before.body["status"] == .string("failed"), "\(before.body)")
 
-        let added = String(decoding: original, as: UTF8.self) + "\n  \"added-later\":\n    tier: pro\n"
+        let added = String(decoding: original, as: UTF8.self)
+            .replacing("\ngumroad:\n", with: "\ngumroad:\n  \"added-later\":\n    tier: pro\n")
         try FileIO.replaceDurably(products, bytes: Array(added.utf8), mode: 0o600)
         let after = try Self.invoke(harness, warm, Harness.saleFields("NEW-2", product: "added-later"))
         #expect(after.body["status"] == .string("processed"), "\(after.body)")

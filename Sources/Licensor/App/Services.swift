@@ -10,6 +10,8 @@ package final class Services {
     /// The email service, logging with the current invocation's logger.
     package private(set) var email: any EmailService
     private var logger: Logger
+    /// The current invocation's deadline, which bounds storefront API calls.
+    private var deadline: Deadline
     /// Where Postmark connections wait for the next send; nil in a one-request process.
     private let httpConnections: CurlConnectionCache?
     private var catalog: (catalog: ProductCatalog, stamp: FileIO.Stamp?)?
@@ -21,9 +23,10 @@ package final class Services {
     /// Creates services around an open store.
     package init(
         configuration: Configuration, store: any LicenseStore, email: any EmailService, logger: Logger,
-        httpConnections: CurlConnectionCache? = nil
+        deadline: Deadline? = nil, httpConnections: CurlConnectionCache? = nil
     ) {
         self.configuration = configuration
+        self.deadline = deadline ?? Deadline(budget: configuration.deadline)
         self.store = store
         self.email = email
         self.logger = logger
@@ -34,6 +37,7 @@ package final class Services {
     /// its request id) logs, and the products file is checked for a change on first use.
     package func renew(deadline: Deadline, logger: Logger) {
         store.bound(by: deadline)
+        self.deadline = deadline
         self.logger = logger
         email = Self.makeEmailService(configuration, logger: logger, httpConnections: httpConnections)
         catalogCheckDue = true
@@ -55,7 +59,7 @@ package final class Services {
         return Services(
             configuration: configuration, store: store,
             email: makeEmailService(configuration, logger: logger, httpConnections: httpConnections), logger: logger,
-            httpConnections: httpConnections)
+            deadline: deadline, httpConnections: httpConnections)
     }
 
     /// Opens the database without touching its schema.
@@ -139,7 +143,10 @@ package final class Services {
         FulfillmentPipeline.Dependencies(
             store: store, adapter: GumroadAdapter(), products: products, signingKey: key, email: email,
             templates: emailTemplates, emailFrom: configuration.emailFrom, emailReplyTo: configuration.emailReplyTo,
-            emailClaimLifetime: configuration.deadline + .seconds(5))
+            emailClaimLifetime: configuration.deadline + .seconds(5),
+            api: StorefrontAPI(
+                stripe: configuration.stripeAPI, paddle: configuration.paddleAPI,
+                client: CurlHTTPClient(connections: httpConnections), deadline: deadline))
     }
 
     /// Closes the store.

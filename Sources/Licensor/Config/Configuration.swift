@@ -82,6 +82,10 @@ package struct Configuration: Sendable {
     package var spoolDirectory: String?
     /// `SSLKEYLOGFILE`, which libcurl honours; worth a warning when set.
     package var tlsKeyLogFile: String?
+    /// `STRIPE_API_KEY` and `STRIPE_API_URL`: where Stripe line items are read.
+    package var stripeAPI: StorefrontAPIAccess
+    /// `PADDLE_API_KEY` and `PADDLE_API_URL`: where Paddle customers are read.
+    package var paddleAPI: StorefrontAPIAccess
 
     /// The `LICENSOR_DEADLINE_MS` default: Gumroad gives up after five seconds.
     package static let defaultDeadlineMilliseconds = 4000
@@ -102,6 +106,12 @@ package struct Configuration: Sendable {
         spoolDirectory = env["LICENSOR_SPOOL_DIR"].nonEmpty
         tlsKeyLogFile = env["SSLKEYLOGFILE"].nonEmpty
         emailReplyTo = env["EMAIL_REPLY_TO"].nonEmpty
+        stripeAPI = try StorefrontAPIAccess(
+            keyVariable: "STRIPE_API_KEY", urlVariable: "STRIPE_API_URL", defaultURL: "https://api.stripe.com",
+            environment: env)
+        paddleAPI = try StorefrontAPIAccess(
+            keyVariable: "PADDLE_API_KEY", urlVariable: "PADDLE_API_URL", defaultURL: "https://api.paddle.com",
+            environment: env)
         if let replyTo = emailReplyTo, !replyTo.contains("@") {
             throw ConfigurationError(variable: "EMAIL_REPLY_TO", problem: "\"\(replyTo)\" is not an email address")
         }

@@ -4,7 +4,8 @@ import Glibc
 extension Operations {
     /// What to replay.
     package struct ReplaySelection: Sendable {
-        package var ids: [Int64] = []
+        /// Rows by reference (`12` for Gumroad, `stripe:12`).
+        package var ids: [AuditEventReference] = []
         package var allFailed = false
         package var since: Timestamp?
         package var spool = false
@@ -12,7 +13,7 @@ extension Operations {
 
         /// Creates a selection.
         package init(
-            ids: [Int64] = [], allFailed: Bool = false, since: Timestamp? = nil, spool: Bool = false,
+            ids: [AuditEventReference] = [], allFailed: Bool = false, since: Timestamp? = nil, spool: Bool = false,
             dryRun: Bool = false
         ) {
             self.ids = ids
@@ -32,15 +33,18 @@ extension Operations {
         var outcomes: [FulfillmentOutcome] = []
         var skipped: [String] = []
         var setAside: [String] = []
-        var missing: [Int64] = []
+        var missing: [AuditEventReference] = []
         try withPipeline { _, services in
             var dependencies = services.pipelineDependencies
             dependencies.durableCommits = false  // one flush at the end instead of an fsync per event
             try services.store.beginBatch()
             defer { try? services.store.flush() }
-            let makePipeline = {
-                FulfillmentPipeline(
-                    dependencies: dependencies, deadline: Deadline(budget: configuration.deadline), logger: logger)
+            // Each row runs with the adapter of the storefront that sent it.
+            let makePipeline = { (source: String) -> FulfillmentPipeline in
+                var perSource = dependencies
+                perSource.adapter = StorefrontRegistry.standard.storefront(source) ?? dependencies.adapter
+                return FulfillmentPipeline(
+                    dependencies: perSource, deadline: Deadline(budget: configuration.deadline), logger: logger)
             }
             if selection.spool {
                 guard let directory = configuration.spoolDirectory else {
@@ -61,10 +65,10 @@ extension Operations {
                         skipped.append("\(path): would ingest")
                         continue
                     }
-                    let pipeline = makePipeline()
+                    let pipeline = makePipeline(entry.source)
                     let id: Int64
                     do {
-                        id = try pipeline.audit(entry.payload, receivedAt: entry.receivedAt)
+                        id = try pipeline.audit(entry.delivery, receivedAt: entry.receivedAt)
                     } catch let refusal where !StoreError.isOutage(refusal) {
                         // The database refuses this entry itself: set it aside so the entries after it get in.
                         let target = spool.moveAside(path, suffix: "failed")
@@ -73,13 +77,13 @@ extension Operations {
                         continue
                     }
                     spool.remove(path)  // only now: its audit row is committed
-                    outcomes.append(pipeline.process(eventID: id, payload: entry.payload))
+                    outcomes.append(pipeline.process(eventID: id, delivery: entry.delivery))
                 }
             }
             var events: [AuditEvent] = []
             if !selection.ids.isEmpty {
-                events = try services.store.events(ids: selection.ids)
-                missing = Set(selection.ids).subtracting(events.map(\.id)).sorted()
+                events = try services.store.events(selection.ids)
+                missing = Set(selection.ids).subtracting(events.map(\.reference)).sorted()
                 skipped += missing.map { "event \($0): no such event" }
             } else if selection.allFailed || selection.since != nil {
                 events = try services.store.events(
@@ -89,23 +93,19 @@ extension Operations {
             for (index, event) in events.enumerated() {
                 progress(index, of: events.count)
                 if selection.dryRun {
-                    skipped.append("event \(event.id) (\(event.eventType) \(event.orderID ?? "-")): would replay")
+                    skipped.append(
+                        "event \(event.reference) (\(event.eventType) \(event.orderID ?? "-")): would replay")
                     continue
                 }
                 do {
                     guard let adapter = StorefrontRegistry.standard.storefront(event.source) else {
-                        skipped.append("event \(event.id): no storefront \"\(event.source)\" in this build")
+                        skipped.append("event \(event.reference): no storefront \"\(event.source)\" in this build")
                         continue
                     }
                     let delivery = try WebhookDelivery(stored: event, adapter: adapter)
-                    var perSource = dependencies
-                    perSource.adapter = adapter
-                    outcomes.append(
-                        FulfillmentPipeline(
-                            dependencies: perSource, deadline: Deadline(budget: configuration.deadline), logger: logger
-                        ).process(eventID: event.id, delivery: delivery))
+                    outcomes.append(makePipeline(adapter.source).process(eventID: event.id, delivery: delivery))
                 } catch {
-                    skipped.append("event \(event.id): stored payload unreadable: \(error)")
+                    skipped.append("event \(event.reference): stored payload unreadable: \(error)")
                 }
             }
         }
@@ -121,12 +121,12 @@ extension Operations {
         } else {
             output(
                 "replayed \(outcomes.count) events: \(outcomes.count - failed.count) processed, \(failed.count) failed")
-            for outcome in failed { output("  event \(outcome.eventID): \(outcome.error ?? "")") }
+            for outcome in failed { output("  event \(outcome.reference): \(outcome.error ?? "")") }
             for line in skipped + setAside { output("  \(line)") }
         }
         if !failed.isEmpty { throw LicensorError(.usage, "\(failed.count) events still fail; see above") }
         if !missing.isEmpty {
-            throw LicensorError(.usage, "no such event: \(missing.map(String.init).joined(separator: ", "))")
+            throw LicensorError(.usage, "no such event: \(missing.map(\.description).joined(separator: ", "))")
         }
         if !setAside.isEmpty {
             throw LicensorError(.usage, "\(setAside.count) spool entries were refused and moved aside; see above")

@@ -100,10 +100,11 @@ extension Operations {
             }
             output(
                 Table.render(
-                    headers: ["ID", "RECEIVED", "TYPE", "ORDER", "STATUS", "ERROR"],
+                    headers: ["ID", "SOURCE", "RECEIVED", "TYPE", "ORDER", "STATUS", "ERROR"],
                     rows: events.map { event in
                         [
-                            String(event.id), event.receivedAt.rfc3339, event.eventType, event.orderID ?? "-",
+                            event.reference.description, event.source, event.receivedAt.rfc3339, event.eventType,
+                            event.orderID ?? "-",
                             event.processed ? "processed" : "failed", event.error ?? "",
                         ]
                     }))

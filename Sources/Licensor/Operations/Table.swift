@@ -18,8 +18,10 @@ enum Table {
 extension AuditEvent {
     var json: JSONValue {
         .object([
-            ("id", .integer(id)), ("received_at", .string(receivedAt.rfc3339)), ("event_type", .string(eventType)),
-            ("order_id", orderID.map(JSONValue.string) ?? .null), ("processed", .bool(processed)),
+            ("id", .integer(id)), ("source", .string(source)), ("reference", .string(reference.description)),
+            ("received_at", .string(receivedAt.rfc3339)), ("event_type", .string(eventType)),
+            ("order_id", orderID.map(JSONValue.string) ?? .null),
+            ("delivery_id", deliveryID.map(JSONValue.string) ?? .null), ("processed", .bool(processed)),
             ("error", error.map(JSONValue.string) ?? .null),
         ])
     }

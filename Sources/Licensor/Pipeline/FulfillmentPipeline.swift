@@ -3,8 +3,10 @@ import Logging
 
 /// What became of one webhook after its audit row was written.
 package struct FulfillmentOutcome: Sendable, Equatable {
-    /// The audit row.
+    /// The audit row's id in its storefront's table.
     package var eventID: Int64
+    /// The storefront, which names the table (`AuditEventReference`).
+    package var source: String
     /// Nil when every step finished; otherwise the step and reason, as stored on the audit row.
     package var error: String?
     /// The step and a short category (`map: unmapped_product`): what the caller is told, never paths, SQL or
@@ -14,12 +16,19 @@ package struct FulfillmentOutcome: Sendable, Equatable {
     package var licenseKey: String?
 
     /// Creates an outcome.
-    package init(eventID: Int64, error: String? = nil, category: String? = nil, licenseKey: String? = nil) {
+    package init(
+        eventID: Int64, source: String = "gumroad", error: String? = nil, category: String? = nil,
+        licenseKey: String? = nil
+    ) {
         self.eventID = eventID
+        self.source = source
         self.error = error
         self.category = category ?? error.map { _ in "internal" }
         self.licenseKey = licenseKey
     }
+
+    /// How `licensor events` names the audit row.
+    package var reference: AuditEventReference { AuditEventReference(source: source, id: eventID) }
 
     /// `processed` or `failed`.
     package var status: String { error == nil ? "processed" : "failed" }
@@ -31,9 +40,9 @@ package struct FulfillmentOutcome: Sendable, Equatable {
     package var detailedBody: JSONValue { body(error: error) }
 
     private func body(error: String?) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("ok", .bool(true)), ("event_id", .integer(eventID)), ("status", .string(status)),
-        ]
+        var members: [(String, JSONValue)] = [("ok", .bool(true)), ("event_id", .integer(eventID))]
+        if source != "gumroad" { members.append(("source", .string(source))) }
+        members.append(("status", .string(status)))
         if let error { members.append(("error", .string(error))) }
         return .object(members)
     }
@@ -68,6 +77,8 @@ package struct FulfillmentPipeline {
         /// Whether the commits before something leaves the process (the email claim before a send, the final mark
         /// before the answer) wait for stable storage; replay turns it off and flushes once at the end.
         package var durableCommits = true
+        /// Reads what a payload lacks from its storefront's API; nil where no call may be made.
+        package var api: StorefrontAPI?
 
         /// Creates the dependencies; `store` serves all three store seams.
         package init(
@@ -75,8 +86,9 @@ package struct FulfillmentPipeline {
             products: @escaping () throws(LicensorError) -> ProductCatalog,
             signingKey: @escaping () throws(LicensorError) -> Ed25519PrivateKey, email: any EmailService,
             templates: @escaping () throws(LicensorError) -> LicenseEmailTemplates, emailFrom: String,
-            emailReplyTo: String?, emailClaimLifetime: Duration = .seconds(15)
+            emailReplyTo: String?, emailClaimLifetime: Duration = .seconds(15), api: StorefrontAPI? = nil
         ) {
+            self.api = api
             self.auditLog = store
             self.licenses = store
             self.emailLedger = store
@@ -108,7 +120,9 @@ package struct FulfillmentPipeline {
         return try deps.auditLog.recordEvent(
             AuditRecord(
                 source: deps.adapter.source, eventType: keys.eventType, orderID: keys.orderID,
-                payload: delivery.auditJSON, rawBody: delivery.rawBody, receivedAt: receivedAt))
+                payload: delivery.auditJSON, rawBody: delivery.rawBody, headers: delivery.headers.fields,
+                deliveryID: deps.adapter.deliveryID(for: delivery.payload),
+                isTest: deps.adapter.isTestMode(delivery.payload), receivedAt: receivedAt))
     }
 
     /// Step 1 for decoded fields alone (a spooled request).
@@ -118,6 +132,7 @@ package struct FulfillmentPipeline {
 
     /// Steps 2–6 for an audited event; used by the webhook and by replay, never writing a new audit row.
     package func process(eventID: Int64, delivery: WebhookDelivery) -> FulfillmentOutcome {
+        let source = deps.adapter.source
         var licenseKey: String?
         var error: String?
         var category: String?
@@ -130,11 +145,12 @@ package struct FulfillmentPipeline {
         }
         FaultPoint.reached(before: .mark)
         do {
-            try deps.auditLog.finishEvent(id: eventID, error: error, durable: deps.durableCommits)
+            try deps.auditLog.finishEvent(
+                AuditEventReference(source: source, id: eventID), error: error, durable: deps.durableCommits)
         } catch let markError {
             logger.error("could not mark the audit row", metadata: ["event_id": "\(eventID)", "error": "\(markError)"])
             return FulfillmentOutcome(
-                eventID: eventID, error: error ?? "\(FulfillmentStep.mark.rawValue): \(markError)",
+                eventID: eventID, source: source, error: error ?? "\(FulfillmentStep.mark.rawValue): \(markError)",
                 category: category ?? "\(FulfillmentStep.mark.rawValue): store", licenseKey: licenseKey)
         }
         if let error {
@@ -142,7 +158,8 @@ package struct FulfillmentPipeline {
         } else {
             logger.info("event processed", metadata: ["event_id": "\(eventID)"])
         }
-        return FulfillmentOutcome(eventID: eventID, error: error, category: category, licenseKey: licenseKey)
+        return FulfillmentOutcome(
+            eventID: eventID, source: source, error: error, category: category, licenseKey: licenseKey)
     }
 
     /// Steps 2–6 for decoded fields that stand for the body on their own.
@@ -191,8 +208,8 @@ package struct FulfillmentPipeline {
     private func fulfil(_ delivery: WebhookDelivery) throws(StepError) -> String? {
         let event = try step(.parse) { try parse(delivery) }
         switch event {
-        case .sale(let sale):
-            let mapping = try step(.map) { try map(sale) }
+        case .sale(let received):
+            let (sale, mapping) = try step(.map) { try map(received) }
             let license = try step(.mint) { try mint(sale, mapping) }
             let product = mapping.name ?? sale.productName ?? sale.productID
             try step(.email, licenseKey: license.key) { try deliver(license, productName: product) }
@@ -217,19 +234,25 @@ package struct FulfillmentPipeline {
         return try deps.licenses.license(key: license.key) ?? license
     }
 
-    /// Step 3: the products file decides tier and duration.
-    private func map(_ sale: Sale) throws -> ProductMapping {
+    /// Step 3: the products file decides tier and duration, after the storefront's API filled in what the payload
+    /// lacks (line items, the buyer); the sale comes back with the product id the file lists it under.
+    private func map(_ received: Sale) throws -> (Sale, ProductMapping) {
         let catalog = try deps.products()
-        guard
-            let mapping = catalog.mapping(
-                source: sale.source, productID: sale.productID, variantOptions: sale.variants.map(\.option))
-        else {
+        var sale = received
+        if catalog.mapping(for: sale) == nil || sale.email.isEmpty {
+            guard let api = deps.api else { throw LicensorError(.configuration, "no storefront API access here") }
+            sale = try deps.adapter.completing(sale, catalog: catalog, api: api)
+        }
+        guard !sale.email.isEmpty else { throw PayloadError("the sale names no buyer email") }
+        guard let (productID, mapping) = catalog.mapping(for: sale) else {
             throw LicensorError(
                 .unmappedProduct,
-                "product \"\(sale.productID)\"\(sale.productName.map { " (\($0))" } ?? "") is not in the "
-                    + "\(sale.source) section of the products file")
+                "product \"\(sale.mappingKeys.joined(separator: "\", \""))\""
+                    + "\(sale.productName.map { " (\($0))" } ?? "") is not in the \(sale.source) section of the "
+                    + "products file")
         }
-        return mapping
+        sale.productID = productID
+        return (sale, mapping)
     }
 
     /// Step 4: one license per (source, order), even when two deliveries race; a recurring charge of a licensed
@@ -241,7 +264,8 @@ package struct FulfillmentPipeline {
         if sale.isRecurringCharge, let subscription = sale.subscriptionID,
             let licensed = try deps.licenses.license(source: sale.source, subscriptionID: subscription)
         {
-            return try renew(licensed, by: sale, mapping)
+            return try renew(
+                licensed, orderID: sale.orderID, terms: RenewalTerms(tier: mapping.tier, duration: mapping.duration))
         }
         let key = try LicenseKey.generate()
         let issued = Timestamp.now()
@@ -260,7 +284,7 @@ package struct FulfillmentPipeline {
         guard created else { return try sameOrder(license, sale) }
         logger.info("license minted", metadata: ["order_id": "\(sale.orderID)", "tier": "\(mapping.tier)"])
         // Checked after the insert is committed, so a refund racing this sale either is seen here or finds the row.
-        return try applyRevocationHistory(to: license) ?? license
+        return try catchUp(license)
     }
 
     /// A repeated delivery of an order already licensed: the same license, unless it names another product or buyer,

@@ -10,15 +10,22 @@ extension FulfillmentPipeline {
         var reason: String?
     }
 
+    /// Every event recorded for an order or subscription that its storefront can still read, oldest first.
+    func history(_ orderID: String) throws -> [StorefrontEvent] {
+        // Typed events re-read from this storefront's rows, not resource names: each adapter says what its row means.
+        try deps.auditLog.events(source: deps.adapter.source, orderID: orderID).compactMap { recorded in
+            guard let delivery = try? WebhookDelivery(stored: recorded, adapter: deps.adapter),
+                delivery.decodingProblem == nil
+            else { return nil }
+            return try? deps.adapter.event(from: delivery.payload)
+        }
+    }
+
     /// Folds an order's refund and dispute events: a full refund revokes for good; a dispute revokes until won; a
     /// won dispute restores only what was not refunded; a partial refund changes nothing.
-    func revocationState(orderID: String) throws -> RevocationState {
+    func revocationState(_ history: [StorefrontEvent]) -> RevocationState {
         var state = RevocationState()
-        // Typed events re-read from this storefront's rows, not resource names: each adapter says what its row means.
-        for recorded in try deps.auditLog.events(source: deps.adapter.source, orderID: orderID) {
-            guard let delivery = try? WebhookDelivery(stored: recorded, adapter: deps.adapter),
-                delivery.decodingProblem == nil, let event = try? deps.adapter.event(from: delivery.payload)
-            else { continue }
+        for event in history {
             switch event {
             case .refund(_, full: true):
                 state = RevocationState(revoked: true, refunded: true, reason: "refunded")
@@ -34,11 +41,40 @@ extension FulfillmentPipeline {
         return state
     }
 
+    /// Brings a just-minted license in line with what arrived before it: the subscription its order was bought
+    /// with, refunds and disputes, and renewals of that subscription.
+    func catchUp(_ minted: License) throws -> License {
+        guard let orderID = minted.sourceOrderID else { return minted }
+        var license = minted
+        let orderHistory = try history(orderID)
+        if license.subscriptionID == nil {
+            for case .subscriptionLinked(let subscription, _) in orderHistory {
+                try deps.licenses.update(key: license.key, LicenseChanges(subscriptionID: subscription), at: .now())
+                license.subscriptionID = subscription
+            }
+        }
+        license = try applyRevocationHistory(to: license, history: orderHistory) ?? license
+        return try applyPendingRenewals(to: license, orderHistory: orderHistory)
+    }
+
+    /// Applies the renewals recorded for a license's subscription before the license existed (or was linked to it).
+    func applyPendingRenewals(to license: License, orderHistory: [StorefrontEvent]? = nil) throws -> License {
+        guard deps.adapter.reportsRenewalsApart, let subscription = license.subscriptionID else { return license }
+        let events =
+            subscription == license.sourceOrderID
+            ? try orderHistory ?? history(subscription) : try history(subscription)
+        var current = license
+        for case .renewal(_, let renewalOrder) in events {
+            current = try renew(current, orderID: renewalOrder, terms: try renewalTerms(of: current))
+        }
+        return current
+    }
+
     /// Brings a license in line with its order's history; returns the updated license, or nil when nothing changed.
     @discardableResult
-    func applyRevocationHistory(to license: License) throws -> License? {
+    func applyRevocationHistory(to license: License, history known: [StorefrontEvent]? = nil) throws -> License? {
         guard let orderID = license.sourceOrderID else { return nil }
-        let state = try revocationState(orderID: orderID)
+        let state = revocationState(try known ?? history(orderID))
         let now = Timestamp.now()
         if state.revoked, license.revokedAt == nil {
             try deps.licenses.update(
@@ -67,6 +103,23 @@ extension FulfillmentPipeline {
             }
             try applyRevocationHistory(to: license)
             return license.key
+
+        case .renewal(let subscription, let orderID):
+            // Kept when the subscription is not licensed yet: `catchUp` applies it when the sale is minted.
+            guard let license = try licensed(subscription) else { return nil }
+            return try emailed(try renew(license, orderID: orderID, terms: try renewalTerms(of: license))).key
+
+        case .subscriptionLinked(let subscription, let orderID):
+            guard let license = try deps.licenses.license(source: deps.adapter.source, orderID: orderID) else {
+                logger.info("no license for this order yet; the link is kept for when the sale arrives")
+                return nil
+            }
+            var linked = license
+            if license.subscriptionID == nil {
+                try deps.licenses.update(key: license.key, LicenseChanges(subscriptionID: subscription), at: now)
+                linked.subscriptionID = subscription
+            }
+            return try emailed(try applyPendingRenewals(to: linked)).key
 
         case .subscriptionEnded(let subscription, let endedAt, let reason):
             guard let license = try licensed(subscription) else { return nil }
@@ -116,21 +169,48 @@ extension FulfillmentPipeline {
         }
     }
 
+    /// What a renewal grants: the tier and duration of the license's product as the products file lists it now.
+    struct RenewalTerms {
+        var tier: String
+        var duration: LicenseDuration
+    }
+
+    /// The terms of a renewal event that names no product: the license keeps its tier (a variant's included) and
+    /// gets its product's duration.
+    func renewalTerms(of license: License) throws -> RenewalTerms {
+        guard let productID = license.productID,
+            let mapping = try deps.products().mapping(source: license.source, productID: productID)
+        else {
+            throw LicensorError(
+                .unmappedProduct,
+                "product \"\(license.productID ?? "")\" of license \(license.key) is not in the \(license.source) "
+                    + "section of the products file, so its renewal has no duration")
+        }
+        return RenewalTerms(tier: license.tier, duration: mapping.duration)
+    }
+
     /// A recurring charge: extend the subscription's license by the product's duration (from its current expiry,
     /// or from now if it already lapsed), re-sign it and email the refreshed token, once per renewal order.
-    func renew(_ license: License, by sale: Sale, _ mapping: ProductMapping) throws -> License {
+    func renew(_ license: License, orderID: String, terms: RenewalTerms) throws -> License {
         let now = Timestamp.now()
-        let expires = mapping.duration.expiry(from: max(license.expiresAt, now))
+        let expires = terms.duration.expiry(from: max(license.expiresAt, now))
         let changes = LicenseChanges(
-            tier: mapping.tier, expiresAt: expires,
-            token: try resign(license, tier: mapping.tier, expiresAt: expires),
-            note: "renewed by order \(sale.orderID) until \(expires.rfc3339)", resendEmail: true)
+            tier: terms.tier, expiresAt: expires,
+            token: try resign(license, tier: terms.tier, expiresAt: expires),
+            note: "renewed by order \(orderID) until \(expires.rfc3339)", resendEmail: true)
         if try deps.licenses.renew(
-            key: license.key, source: sale.source, orderID: sale.orderID, changes: changes, at: now)
+            key: license.key, source: license.source, orderID: orderID, changes: changes, at: now)
         {
-            logger.info("license renewed", metadata: ["key": "\(license.key)", "order_id": "\(sale.orderID)"])
+            logger.info("license renewed", metadata: ["key": "\(license.key)", "order_id": "\(orderID)"])
         }
         return try deps.licenses.license(key: license.key) ?? license
+    }
+
+    /// Sends a changed license's email unless it went out already (a renewal clears the record of the last send).
+    private func emailed(_ license: License) throws -> License {
+        let claims = try? LicenseToken.unverifiedClaims(of: license.token)
+        try deliver(license, productName: claims?.productName ?? license.productID ?? "your product")
+        return license
     }
 
     private func licensed(_ subscriptionID: String) throws -> License? {

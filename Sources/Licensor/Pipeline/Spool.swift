@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 
 /// Durable storage for webhooks whose audit row could not be written (`LICENSOR_SPOOL_DIR`), so a database outage
@@ -12,19 +13,31 @@ package struct Spool: Sendable {
         self.directory = directory
     }
 
-    /// One spooled request.
+    /// One spooled request: Gumroad's as decoded fields (`payload`), a signed storefront's as the exact body and
+    /// the headers that signed it (`source`, `raw_body`, `headers`), re-read by its adapter at ingest.
     package struct Entry: Sendable {
         package var path: String
         package var receivedAt: Timestamp
-        package var payload: WebhookPayload
+        package var source: String
+        package var delivery: WebhookDelivery
     }
 
     /// Writes a request durably and returns the file's path.
     @discardableResult
-    package func write(_ payload: WebhookPayload, receivedAt: Timestamp) throws(FileError) -> String {
-        let document = JSONValue.object([
-            ("received_at", .string(receivedAt.sqlText + "Z")), ("payload", payload.auditJSON),
-        ])
+    package func write(
+        _ delivery: WebhookDelivery, source: String = "gumroad", receivedAt: Timestamp
+    ) throws(FileError) -> String {
+        var members: [(String, JSONValue)] = [("received_at", .string(receivedAt.sqlText + "Z"))]
+        if source == "gumroad" {
+            members.append(("payload", delivery.payload.auditJSON))
+        } else {
+            members += [
+                ("source", .string(source)),
+                ("raw_body", .string(Data(delivery.rawBody ?? []).base64EncodedString())),
+                ("headers", .array(delivery.headers.fields.map { .array([.string($0.name), .string($0.value)]) })),
+            ]
+        }
+        let document = JSONValue.object(members)
         let name = "\(receivedAt.microseconds)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
         let path = directory + "/" + name
         try FileIO.replaceDurably(path, bytes: Array(document.serialized().utf8), mode: 0o600)
@@ -47,13 +60,39 @@ package struct Spool: Sendable {
         return names.sorted { $0.localizedNumericLess(than: $1) }.map { directory + "/" + $0 }
     }
 
-    /// Reads one spooled file.
-    package func read(_ path: String) throws -> Entry {
+    /// Reads one spooled file; a signed storefront's entry is decoded by its adapter from the registry.
+    package func read(_ path: String, registry: StorefrontRegistry = .standard) throws -> Entry {
         let document = try JSONParser.parse(try FileIO.read(path, limit: 4 << 20))
-        guard let received = document["received_at"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-            case .object? = document["payload"], let payload = document["payload"]?.serialized()
-        else { throw PayloadError("not a spool file: needs received_at and payload") }
-        return Entry(path: path, receivedAt: received, payload: try WebhookPayload(auditJSON: payload))
+        guard let received = document["received_at"]?.stringValue.flatMap(Timestamp.init(parsing:)) else {
+            throw PayloadError("not a spool file: needs received_at")
+        }
+        guard let source = document["source"]?.stringValue else {
+            guard case .object? = document["payload"], let payload = document["payload"]?.serialized() else {
+                throw PayloadError("not a spool file: needs payload, or source and raw_body")
+            }
+            return Entry(
+                path: path, receivedAt: received, source: "gumroad",
+                delivery: WebhookDelivery(payload: try WebhookPayload(auditJSON: payload)))
+        }
+        guard let adapter = registry.storefront(source) else {
+            throw PayloadError("spool file for storefront \"\(source)\", which this build does not have")
+        }
+        guard let text = document["raw_body"]?.stringValue, let body = Data(base64Encoded: text) else {
+            throw PayloadError("spool file: raw_body is missing or not base64")
+        }
+        var headers: [(name: String, value: String)] = []
+        for pair in document["headers"]?.arrayValue ?? [] {
+            guard let parts = pair.arrayValue, parts.count == 2, let name = parts[0].stringValue,
+                let value = parts[1].stringValue
+            else { throw PayloadError("spool file: a header is not a [name, value] pair") }
+            headers.append((name, value))
+        }
+        let stored = AuditEvent(
+            id: 0, source: source, receivedAt: received, eventType: "", orderID: nil, rawPayload: "{}",
+            rawBody: Array(body), headers: headers, processed: false)
+        return Entry(
+            path: path, receivedAt: received, source: source,
+            delivery: try WebhookDelivery(stored: stored, adapter: adapter))
     }
 
     /// Moves a file aside as `NAME.SUFFIX` so the next ingest skips it: `corrupt` for one that cannot be read,

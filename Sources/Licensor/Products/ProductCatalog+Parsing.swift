@@ -23,6 +23,8 @@ extension ProductCatalog {
 private struct ProductsFileValidator {
     /// The keys a product may have; anything else is reported, which catches typos such as `teir`.
     static let productKeys: Set<String> = ["tier", "name", "duration", "variants"]
+    /// The storefront sections: one per storefront licensor takes webhooks from.
+    static let sections = Set(StorefrontRegistry.standard.adapters.map(\.source))
     /// The keys `defaults` may have.
     static let defaultsKeys: Set<String> = ["duration"]
 
@@ -42,6 +44,12 @@ private struct ProductsFileValidator {
         for (name, keyNode, value) in try pairs(of: root, keyNoun: "section") {
             if name == "defaults" {
                 defaultDuration = try defaults(from: value) ?? defaultDuration
+            } else if !Self.sections.contains(name) {
+                // A misspelt storefront would leave every one of its sales unmapped.
+                throw failure(
+                    .unknownKey, keyNode.mark,
+                    "unknown section \(productsFileQuoted(name)) (sections: defaults, "
+                        + Self.sections.sorted().joined(separator: ", ") + ")")
             } else {
                 entries[name] = try section(named: name, from: value, keyMark: keyNode.mark)
             }

@@ -51,6 +51,16 @@ package struct ProductCatalog: Sendable {
         entries[source]?[productID]
     }
 
+    /// The first of a sale's ids the file lists, with what it grants; nil when it lists none of them.
+    package func mapping(for sale: Sale) -> (productID: String, mapping: ProductMapping)? {
+        for key in sale.mappingKeys {
+            if let mapping = mapping(source: sale.source, productID: key, variantOptions: sale.variants.map(\.option)) {
+                return (key, mapping)
+            }
+        }
+        return nil
+    }
+
     /// What a sale of this product grants, or nil when the product is not listed.
     ///
     /// `variantOptions` are the sale's chosen variant options (Gumroad's `variants[Category]` values) in the order

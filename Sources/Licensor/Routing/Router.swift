@@ -62,7 +62,13 @@ package struct Router: HTTPResponder {
             log.info("unknown path")
             return nil
         }
-        let secrets = WebhookSecrets(variable: storefront.secretVariable, environment: environment)
+        let secrets: WebhookSecrets
+        do {
+            secrets = try WebhookSecrets(for: storefront, environment: environment)
+        } catch {
+            log.error("\(error): the webhook answers 404 to everything until it is fixed")
+            return nil
+        }
         guard secrets.isConfigured else {
             log.error(
                 "\(storefront.secretVariable) is not set: the webhook answers 404 to everything until it is")

@@ -37,7 +37,7 @@ enum WebhookRoute {
         do {
             services = try app.services.checkOut(configuration, deadline: app.deadline, logger: log)
         } catch {
-            return unrecorded(delivery, receivedAt: receivedAt, configuration, log, error: error)
+            return unrecorded(delivery, storefront, receivedAt: receivedAt, configuration, log, error: error)
         }
         defer { app.services.checkIn(services) }
         var dependencies = services.pipelineDependencies
@@ -47,7 +47,7 @@ enum WebhookRoute {
         do {
             eventID = try pipeline.audit(delivery, receivedAt: receivedAt)
         } catch {
-            return unrecorded(delivery, receivedAt: receivedAt, configuration, log, error: error)
+            return unrecorded(delivery, storefront, receivedAt: receivedAt, configuration, log, error: error)
         }
         return .json(200, pipeline.process(eventID: eventID, delivery: delivery).responseBody)
     }
@@ -55,7 +55,8 @@ enum WebhookRoute {
     /// The audit row cannot be written: spool the request durably and acknowledge it, or answer 503 so the
     /// storefront retries.
     private static func unrecorded(
-        _ delivery: WebhookDelivery, receivedAt: Timestamp, _ configuration: Configuration, _ log: Logger,
+        _ delivery: WebhookDelivery, _ storefront: any StorefrontAdapter, receivedAt: Timestamp,
+        _ configuration: Configuration, _ log: Logger,
         error: any Error
     ) -> HTTPResponse {
         guard StoreError.isOutage(error) else {
@@ -63,15 +64,17 @@ enum WebhookRoute {
             log.error("the database refused the audit row; answering 500", metadata: ["error": "\(error)"])
             return .error(500, "cannot record the event")
         }
-        // The spool keeps decoded fields; a body they cannot stand for (undecodable, or holding a NUL) would reach
-        // the spool changed, so it is left to the storefront's retry instead.
-        guard let directory = configuration.spoolDirectory, delivery.rawBody == nil else {
+        // The spool keeps Gumroad's decoded fields, and a signed body exactly; a Gumroad body the fields cannot stand
+        // for (undecodable, or holding a NUL) would reach the spool changed, so it is left to Gumroad's retry.
+        guard let directory = configuration.spoolDirectory, storefront.auditsExactBody || delivery.rawBody == nil
+        else {
             log.error(
                 "cannot write the audit row; answering 503 so the storefront retries", metadata: ["error": "\(error)"])
             return ErrorStatus.response(.store, "cannot record the event")
         }
         do {
-            let path = try Spool(directory: directory).write(delivery.payload, receivedAt: receivedAt)
+            let path = try Spool(directory: directory).write(
+                delivery, source: storefront.source, receivedAt: receivedAt)
             log.warning(
                 "cannot write the audit row; spooled the request for `licensor replay --spool`",
                 metadata: ["error": "\(error)", "file": "\(path)"])

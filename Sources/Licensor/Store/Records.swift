@@ -1,4 +1,4 @@
-/// One row of the audit log (for Gumroad, of `gumroad_events`).
+/// One row of the audit log (`gumroad_events` for Gumroad, `storefront_events` for the others).
 package struct AuditEvent: Sendable {
     /// The row id.
     package var id: Int64
@@ -12,12 +12,19 @@ package struct AuditEvent: Sendable {
     package var orderID: String?
     /// The decoded form as a flat JSON object.
     package var rawPayload: String
-    /// The exact body, kept when the flat JSON cannot stand for it.
+    /// The exact body, kept when the flat JSON cannot stand for it or it was signed.
     package var rawBody: [UInt8]?
+    /// The headers kept with a signed body.
+    package var headers: [(name: String, value: String)] = []
+    /// The storefront's own event id.
+    package var deliveryID: String?
     /// Whether every step finished.
     package var processed: Bool
     /// Why the last run failed, if it did.
     package var error: String?
+
+    /// How `licensor events` names it and `licensor replay` takes it.
+    package var reference: AuditEventReference { AuditEventReference(source: source, id: id) }
 }
 
 /// A license row, with licensor's additive columns after the seed's.
@@ -115,14 +122,17 @@ package struct LicenseChanges: Sendable {
     package var revokedAt: Timestamp??
     /// A line appended to `notes`.
     package var note: String?
+    /// The storefront subscription the license belongs to, once it is known (Lemon Squeezy links it late).
+    package var subscriptionID: String?
     /// Forget the email send, so the email step sends the (refreshed) license again.
     package var resendEmail = false
 
     /// Creates a change set.
     package init(
         tier: String? = nil, expiresAt: Timestamp? = nil, token: String? = nil, revokedAt: Timestamp?? = nil,
-        note: String? = nil, resendEmail: Bool = false
+        note: String? = nil, subscriptionID: String? = nil, resendEmail: Bool = false
     ) {
+        self.subscriptionID = subscriptionID
         self.tier = tier
         self.expiresAt = expiresAt
         self.token = token

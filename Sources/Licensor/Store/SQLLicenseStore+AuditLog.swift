@@ -1,50 +1,76 @@
 import FoundationEssentials
 
-/// The audit log. Gumroad's rows live in the seed's `gumroad_events`; the exact body, when kept, goes in the additive
-/// `raw_body` column as base64 text (portable, and a libpq text parameter cannot carry a NUL).
+/// The audit log. Gumroad's rows live in the seed's `gumroad_events`, the exact body (when kept) in the additive
+/// `raw_body` column; every other storefront's rows live in `storefront_events`, always with the exact body and the
+/// headers that signed it. Bodies are base64 text: portable, and a libpq text parameter cannot carry a NUL.
 extension SQLLicenseStore: AuditLog {
-    /// The table holding a storefront's rows; the next storefronts get one of their own (see `AuditLog`).
-    private func table(for source: String) throws(StoreError) -> String {
-        guard source == "gumroad" else {
-            throw StoreError(.query, "no audit table for storefront \"\(source)\" in this schema")
-        }
-        return "gumroad_events"
+    /// The seed's table, for Gumroad's rows only.
+    private static let gumroadTable = "gumroad_events"
+    /// Every other storefront's rows.
+    private static let storefrontTable = "storefront_events"
+
+    private func table(for source: String) -> String {
+        source == "gumroad" ? Self.gumroadTable : Self.storefrontTable
     }
 
     package func recordEvent(_ record: AuditRecord) throws(StoreError) -> Int64 {
-        let table = try table(for: record.source)
-        let rows = try db.query(
-            "INSERT INTO \(table) (received_at, event_type, order_id, raw_payload, processed, raw_body) "
-                + "VALUES ($1, $2, $3, \(dialect.jsonParameter("$4")), FALSE, $5) RETURNING id",
-            [
-                dialect.timestamp(record.receivedAt), .text(record.eventType), .optional(record.orderID),
-                .text(record.payload.serialized()),
-                .optional(record.rawBody.map { Data($0).base64EncodedString() }),
-            ])
+        let rows: [SQLRow]
+        let body = record.rawBody.map { Data($0).base64EncodedString() }
+        if record.source == "gumroad" {
+            rows = try db.query(
+                "INSERT INTO gumroad_events (received_at, event_type, order_id, raw_payload, processed, raw_body) "
+                    + "VALUES ($1, $2, $3, \(dialect.jsonParameter("$4")), FALSE, $5) RETURNING id",
+                [
+                    dialect.timestamp(record.receivedAt), .text(record.eventType), .optional(record.orderID),
+                    .text(record.payload.serialized()), .optional(body),
+                ])
+        } else {
+            let headers = JSONValue.array(
+                record.headers.map { .array([.string($0.name), .string($0.value)]) })
+            rows = try db.query(
+                "INSERT INTO storefront_events (source, received_at, verified_at, event_type, delivery_id, order_id, "
+                    + "test_mode, raw_body, headers, processed) "
+                    + "VALUES ($1, $2, $2, $3, $4, $5, $6, $7, \(dialect.jsonParameter("$8")), FALSE) RETURNING id",
+                [
+                    .text(record.source), dialect.timestamp(record.receivedAt), .text(record.eventType),
+                    .optional(record.deliveryID), .optional(record.orderID),
+                    record.isTest.map { .text($0 ? "1" : "0") } ?? .null, .text(body ?? ""),
+                    .text(headers.serialized()),
+                ])
+        }
         guard let id = rows.first?["id"].flatMap({ Int64($0) }) else {
-            throw StoreError(.corrupt, "insert into \(table) returned no id")
+            throw StoreError(.corrupt, "insert into \(table(for: record.source)) returned no id")
         }
         return id
     }
 
-    package func finishEvent(id: Int64, error: String?, durable: Bool) throws(StoreError) {
+    package func finishEvent(_ reference: AuditEventReference, error: String?, durable: Bool) throws(StoreError) {
+        let table = table(for: reference.source)
         let mark = { () throws(StoreError) in
             try self.db.execute(
-                "UPDATE gumroad_events SET processed = \(error == nil ? "TRUE" : "FALSE"), error = $2 WHERE id = $1",
-                [.integer(id), .optional(error)])
+                "UPDATE \(table) SET processed = \(error == nil ? "TRUE" : "FALSE"), error = $2 WHERE id = $1",
+                [.integer(reference.id), .optional(error)])
         }
         // The last write of a request: durable, and its fsync also makes the license and email rows before it so.
         _ = durable ? try db.durably(mark) : try mark()
     }
 
-    var eventColumns: String {
-        "id, \(dialect.selectTimestamp("received_at")), event_type, order_id, \(dialect.selectJSON("raw_payload")), "
-            + "\(dialect.selectBool("processed")), error, raw_body"
+    private func columns(of table: String) -> String {
+        let common =
+            "id, \(dialect.selectTimestamp("received_at")), event_type, order_id, \(dialect.selectBool("processed")), "
+            + "error, raw_body"
+        return table == Self.gumroadTable
+            ? common + ", \(dialect.selectJSON("raw_payload")), 'gumroad' AS source"
+            : common + ", \(dialect.selectJSON("headers")), source, delivery_id"
     }
 
-    package func event(id: Int64) throws(StoreError) -> AuditEvent? {
-        try db.query("SELECT \(eventColumns) FROM gumroad_events WHERE id = $1", [.integer(id)])
-            .first.map { row throws(StoreError) in try auditEvent(row) }
+    package func event(_ reference: AuditEventReference) throws(StoreError) -> AuditEvent? {
+        let table = table(for: reference.source)
+        let sourceCondition = table == Self.gumroadTable ? "" : " AND source = $2"
+        return try db.query(
+            "SELECT \(columns(of: table)) FROM \(table) WHERE id = $1\(sourceCondition)",
+            [.integer(reference.id)] + (sourceCondition.isEmpty ? [] : [.text(reference.source)])
+        ).first.map { row throws(StoreError) in try auditEvent(row, table: table) }
     }
 
     package func events(failedOnly: Bool, since: Timestamp?, limit: Int) throws(StoreError) -> [AuditEvent] {
@@ -52,45 +78,58 @@ extension SQLLicenseStore: AuditLog {
         if failedOnly { conditions.append("processed = FALSE") }
         if since != nil { conditions.append("received_at >= $2") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try db.query(
-            "SELECT \(eventColumns) FROM gumroad_events \(whereClause) ORDER BY id DESC LIMIT $1",
-            [.integer(Int64(limit))] + (since.map { [dialect.timestamp($0)] } ?? []))
         var events: [AuditEvent] = []
-        for row in rows { events.append(try auditEvent(row)) }
-        return events
+        for table in [Self.gumroadTable, Self.storefrontTable] {
+            let rows = try db.query(
+                "SELECT \(columns(of: table)) FROM \(table) \(whereClause) ORDER BY received_at DESC, id DESC LIMIT $1",
+                [.integer(Int64(limit))] + (since.map { [dialect.timestamp($0)] } ?? []))
+            for row in rows { events.append(try auditEvent(row, table: table)) }
+        }
+        // Newest first across both tables; within one table the id breaks ties.
+        events.sort { ($0.receivedAt, $0.id) > ($1.receivedAt, $1.id) }
+        return Array(events.prefix(limit))
     }
 
     package func events(source: String, orderID: String) throws(StoreError) -> [AuditEvent] {
-        let table = try table(for: source)
-        let rows = try db.query(
-            "SELECT \(eventColumns) FROM \(table) WHERE order_id = $1 ORDER BY id", [.text(orderID)])
+        let table = table(for: source)
+        let rows =
+            table == Self.gumroadTable
+            ? try db.query(
+                "SELECT \(columns(of: table)) FROM gumroad_events WHERE order_id = $1 ORDER BY id", [.text(orderID)])
+            : try db.query(
+                "SELECT \(columns(of: table)) FROM storefront_events WHERE source = $1 AND order_id = $2 ORDER BY id",
+                [.text(source), .text(orderID)])
         var events: [AuditEvent] = []
-        for row in rows { events.append(try auditEvent(row)) }
+        for row in rows { events.append(try auditEvent(row, table: table)) }
         return events
     }
 
-    package func events(ids: [Int64]) throws(StoreError) -> [AuditEvent] {
-        var events: [AuditEvent] = []
-        for id in ids {
-            if let event = try event(id: id) { events.append(event) }
-        }
-        return events
-    }
-
-    func auditEvent(_ row: SQLRow) throws(StoreError) -> AuditEvent {
-        guard let id = row["id"].flatMap({ Int64($0) }), let type = row["event_type"],
+    func auditEvent(_ row: SQLRow, table: String) throws(StoreError) -> AuditEvent {
+        guard let id = row["id"].flatMap({ Int64($0) }), let type = row["event_type"], let source = row["source"],
             let received = row["received_at"].flatMap(Timestamp.init(parsing:))
-        else { throw StoreError(.corrupt, "unreadable gumroad_events row") }
+        else { throw StoreError(.corrupt, "unreadable \(table) row") }
         var rawBody: [UInt8]?
         if let text = row["raw_body"] {
             guard let data = Data(base64Encoded: text) else {
-                throw StoreError(.corrupt, "gumroad_events row \(id): raw_body is not base64")
+                throw StoreError(.corrupt, "\(table) row \(id): raw_body is not base64")
             }
             rawBody = Array(data)
         }
+        var headers: [(name: String, value: String)] = []
+        if let text = row["headers"] {
+            guard case .array(let pairs)? = try? JSONParser.parse(text) else {
+                throw StoreError(.corrupt, "\(table) row \(id): headers is not a JSON array")
+            }
+            for pair in pairs {
+                guard let parts = pair.arrayValue, parts.count == 2, let name = parts[0].stringValue,
+                    let value = parts[1].stringValue
+                else { throw StoreError(.corrupt, "\(table) row \(id): a header is not a [name, value] pair") }
+                headers.append((name, value))
+            }
+        }
         return AuditEvent(
-            id: id, source: "gumroad", receivedAt: received, eventType: type, orderID: row["order_id"],
-            rawPayload: row["raw_payload"] ?? "{}", rawBody: rawBody, processed: row["processed"] == "1",
-            error: row["error"])
+            id: id, source: source, receivedAt: received, eventType: type, orderID: row["order_id"],
+            rawPayload: row["raw_payload"] ?? "{}", rawBody: rawBody, headers: headers,
+            deliveryID: row["delivery_id"], processed: row["processed"] == "1", error: row["error"])
     }
 }

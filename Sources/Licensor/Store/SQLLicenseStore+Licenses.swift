@@ -62,6 +62,7 @@ extension SQLLicenseStore: LicenseRepository {
         if let tier = changes.tier { assign("tier", .text(tier)) }
         if let expires = changes.expiresAt { assign("expires_at", dialect.timestamp(expires)) }
         if let token = changes.token { assign("blob", .text(token)) }
+        if let subscription = changes.subscriptionID { assign("subscription_id", .text(subscription)) }
         switch changes.revokedAt {
         case .none: break
         case .some(.none): assignments.append("revoked_at = NULL")

@@ -8,11 +8,14 @@ enum Schema {
     static func migrations(for dialect: SQLDialect) -> [[String]] {
         switch dialect {
         case .sqlite:
-            [seedSQLite, licensorColumns(timestamp: "DATETIME"), renewals(timestamp: "DATETIME"), exactBodies]
+            [
+                seedSQLite, licensorColumns(timestamp: "DATETIME"), renewals(timestamp: "DATETIME"), exactBodies,
+                storefrontEvents(dialect),
+            ]
         case .postgres:
             [
                 seedPostgres, licensorColumns(timestamp: "TIMESTAMP WITH TIME ZONE"),
-                renewals(timestamp: "TIMESTAMP WITH TIME ZONE"), exactBodies,
+                renewals(timestamp: "TIMESTAMP WITH TIME ZONE"), exactBodies, storefrontEvents(dialect),
             ]
         }
     }
@@ -140,4 +143,38 @@ enum Schema {
     /// value holds a NUL that `jsonb` refuses), base64 text, so a fix and a replay recover the sale. Nullable and
     /// unread by the seed's service.
     private static let exactBodies = ["ALTER TABLE gumroad_events ADD COLUMN raw_body TEXT"]
+
+    /// Version 5: the audit rows of every storefront but Gumroad, with the exact body (base64 text) and the headers
+    /// that signed it, so a replay re-runs from the bytes received. `verified_at` records that the signature was
+    /// checked on receipt: a replay does not check the (by then stale) timestamp again.
+    private static func storefrontEvents(_ dialect: SQLDialect) -> [String] {
+        let (id, timestamp, json, unprocessed) =
+            switch dialect {
+            case .sqlite: ("INTEGER NOT NULL", "DATETIME", "JSON", "")
+            case .postgres: ("BIGSERIAL NOT NULL", "TIMESTAMP WITH TIME ZONE", "JSONB", " WHERE processed = false")
+            }
+        return [
+            """
+            CREATE TABLE IF NOT EXISTS storefront_events (
+                id \(id),
+                source VARCHAR NOT NULL,
+                received_at \(timestamp) NOT NULL,
+                verified_at \(timestamp) NOT NULL,
+                event_type VARCHAR NOT NULL,
+                delivery_id VARCHAR,
+                order_id VARCHAR,
+                test_mode BOOLEAN,
+                raw_body TEXT NOT NULL,
+                headers \(json) NOT NULL,
+                processed BOOLEAN DEFAULT false NOT NULL,
+                error VARCHAR,
+                PRIMARY KEY (id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS ix_storefront_events_order ON storefront_events (source, order_id)",
+            "CREATE INDEX IF NOT EXISTS ix_storefront_events_delivery ON storefront_events (source, delivery_id)",
+            "CREATE INDEX IF NOT EXISTS ix_storefront_events_unprocessed ON storefront_events (received_at)"
+                + unprocessed,
+        ]
+    }
 }

@@ -41,6 +41,19 @@ package struct Sale: Sendable, Equatable {
     package var retryCount: Int
     /// When the storefront recorded the sale.
     package var saleTimestamp: Timestamp?
+    /// Other ids the products file may list the sale under, most specific first (Stripe price, product, payment
+    /// link; Paddle price; Lemon Squeezy variant); the first one listed wins and becomes `productID`.
+    package var alternativeProductIDs: [String] = []
+
+    /// The storefront object that holds what the payload lacks (a Stripe Checkout Session, a Paddle customer).
+    package var lookupID: String?
+
+    /// `productID` and the alternatives, in the order the products file is searched.
+    package var mappingKeys: [String] {
+        var keys: [String] = []
+        for key in alternativeProductIDs + [productID] where !key.isEmpty && !keys.contains(key) { keys.append(key) }
+        return keys
+    }
 
     /// `amount_paid` as stored: the amount in major units with the currency's decimals, e.g. `49.00`, `4900`.
     package var amountPaid: String? {

@@ -9,6 +9,11 @@ package enum StorefrontEvent: Sendable, Equatable {
     case dispute(orderID: String)
     /// The seller won the chargeback.
     case disputeWon(orderID: String)
+    /// A subscription's recurring payment: extends the subscription's license once per `orderID` (the renewal's
+    /// own invoice or transaction), for storefronts whose renewal payload does not carry a whole sale.
+    case renewal(subscriptionID: String, orderID: String)
+    /// Which order a subscription was bought with, for storefronts that tell it apart from the sale (Lemon Squeezy).
+    case subscriptionLinked(subscriptionID: String, orderID: String)
     /// A subscription's access ended.
     case subscriptionEnded(subscriptionID: String, endedAt: Timestamp?, reason: String?)
     /// A subscription was cancelled; access continues until it ends.

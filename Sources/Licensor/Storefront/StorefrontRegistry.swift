@@ -11,7 +11,7 @@ package struct StorefrontRegistry: Sendable {
 
     /// The storefronts this build serves.
     package static let standard = StorefrontRegistry([
-        GumroadAdapter()
+        GumroadAdapter(), StripeAdapter(), LemonSqueezyAdapter(), PaddleAdapter(), PolarAdapter(),
     ])
 
     /// The adapter for a source, e.g. `gumroad`.

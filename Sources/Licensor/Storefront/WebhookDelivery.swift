@@ -1,10 +1,13 @@
 /// One authenticated webhook as the pipeline runs it: the decoded fields, and the exact body when those fields
-/// cannot stand for it (the body did not decode, or a value holds a NUL that the flat JSON column must not carry).
+/// cannot stand for it (the body did not decode, or a value holds a NUL that the flat JSON column must not carry)
+/// or its storefront signed it (`StorefrontAdapter.auditsExactBody`).
 package struct WebhookDelivery: Sendable {
     /// The decoded fields; empty when the body did not decode.
     package var payload: WebhookPayload
-    /// The exact body received, kept on the audit row when `payload` cannot reproduce it.
+    /// The exact body received, kept on the audit row when `payload` cannot reproduce it or it was signed.
     package var rawBody: [UInt8]?
+    /// The headers the adapter keeps (`StorefrontAdapter.keptHeaders`), also on `payload`.
+    package var headers: HTTPHeaders { payload.headers }
     /// Why the body did not decode; the parse step fails with it, so fixing the cause and replaying recovers it.
     package var decodingProblem: FormDecodingError?
 
@@ -15,9 +18,13 @@ package struct WebhookDelivery: Sendable {
 
     /// Decodes an authenticated request with its storefront's adapter; never fails, so the row is always written.
     package init(request: HTTPRequest, adapter: any StorefrontAdapter) {
+        let kept = HTTPHeaders(
+            adapter.keptHeaders.compactMap { name in request.headers[name].map { (name: name, value: $0) } })
         do {
             payload = try adapter.payload(from: request)
-            if payload.fields.contains(where: { $0.name.utf8.contains(0) || $0.value.utf8.contains(0) }) {
+            if adapter.auditsExactBody
+                || payload.fields.contains(where: { $0.name.utf8.contains(0) || $0.value.utf8.contains(0) })
+            {
                 rawBody = request.body
             }
         } catch {
@@ -25,9 +32,11 @@ package struct WebhookDelivery: Sendable {
             rawBody = request.body
             decodingProblem = error
         }
+        payload.headers = kept
     }
 
-    /// Re-reads a stored audit row: from its exact body when it kept one, else from its flat JSON.
+    /// Re-reads a stored audit row: from its exact body (and kept headers) when it kept one, else from its flat
+    /// JSON.
     package init(stored event: AuditEvent, adapter: any StorefrontAdapter) throws(FormDecodingError) {
         guard let body = event.rawBody else {
             self.init(payload: try WebhookPayload(auditJSON: event.rawPayload))
@@ -35,10 +44,10 @@ package struct WebhookDelivery: Sendable {
         }
         // Gumroad sends forms; a stored body that is a JSON object came with a JSON content type.
         let isJSON = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 } == UInt8(ascii: "{")
-        let request = HTTPRequest(
-            method: "POST", path: "/webhooks/\(adapter.source)",
-            headers: HTTPHeaders([("Content-Type", isJSON ? "application/json" : "application/x-www-form-urlencoded")]),
-            body: body)
+        var headers = HTTPHeaders(event.headers)
+        headers.replaceOrAdd(
+            name: "Content-Type", value: isJSON ? "application/json" : "application/x-www-form-urlencoded")
+        let request = HTTPRequest(method: "POST", path: "/webhooks/\(adapter.source)", headers: headers, body: body)
         self.init(request: request, adapter: adapter)
     }
 

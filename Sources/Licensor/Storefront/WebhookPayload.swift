@@ -1,10 +1,15 @@
 /// The decoded fields of a storefront webhook body, in the order they arrived.
 ///
 /// Bracketed keys (`variants[Tier]`, `purchase_ids[]`) stay flat, exactly as sent; the audit row stores them as
-/// one flat JSON object so a replay sees the same fields.
+/// one flat JSON object so a replay sees the same fields. A JSON body also keeps its parsed document, which the
+/// signed-JSON storefronts read, and the headers its adapter keeps (`StorefrontAdapter.keptHeaders`).
 package struct WebhookPayload: Sendable {
     /// Every name/value pair, in order; a repeated name appears once per value.
     package private(set) var fields: [(name: String, value: String)]
+    /// The parsed JSON object, when the body was JSON.
+    package private(set) var document: JSONValue?
+    /// The request headers the adapter keeps on the audit row (event names, delivery ids, signatures).
+    package var headers = HTTPHeaders()
 
     /// Creates a payload from pairs.
     package init(fields: [(name: String, value: String)]) {
@@ -14,10 +19,19 @@ package struct WebhookPayload: Sendable {
     /// Decodes a form-encoded body, or a JSON body when the content type says JSON.
     package init(body: [UInt8], contentType: String?) throws(FormDecodingError) {
         if let type = contentType?.lowercased(), type.contains("json") {
-            fields = try Self.flattenedObject(body, what: "JSON body")
+            self = try WebhookPayload(json: body)
         } else {
             fields = try FormDecoding.decode(body, plusIsSpace: true)
         }
+    }
+
+    /// Decodes a JSON object body, whatever the content type said.
+    package init(json body: [UInt8]) throws(FormDecodingError) {
+        let document = try Self.object(body, what: "JSON body")
+        self.document = document
+        var pairs: [(name: String, value: String)] = []
+        if case .object(let members) = document { Self.flatten(members, prefix: nil, into: &pairs) }
+        fields = pairs
     }
 
     /// Rebuilds the payload from an audit row's flat JSON object (the inverse of `auditJSON`).
@@ -29,18 +43,23 @@ package struct WebhookPayload: Sendable {
     private static func flattenedObject(
         _ bytes: [UInt8], what: String
     ) throws(FormDecodingError) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        if case .object(let members) = try object(bytes, what: what) { flatten(members, prefix: nil, into: &pairs) }
+        return pairs
+    }
+
+    /// Parses bytes that must hold one JSON object.
+    private static func object(_ bytes: [UInt8], what: String) throws(FormDecodingError) -> JSONValue {
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
         } catch {
             throw FormDecodingError(reason: "\(what): \(error)")
         }
-        guard case .object(let members) = document else {
+        guard case .object = document else {
             throw FormDecodingError(reason: "\(what) must be a JSON object, not \(document.typeName)")
         }
-        var pairs: [(name: String, value: String)] = []
-        flatten(members, prefix: nil, into: &pairs)
-        return pairs
+        return document
     }
 
     /// The first value of a field, or nil.

@@ -8,12 +8,37 @@ package struct WebhookSecrets: Sendable {
     package let variable: String
     /// The secrets, trimmed, in the order configured.
     package let values: [String]
+    /// How old a signed timestamp may be, for a timestamped scheme.
+    package var tolerance: Duration = .seconds(300)
 
     /// Reads `variable` from the environment.
     package init(variable: String, environment: [String: String]) {
         self.variable = variable
         self.values = (environment[variable] ?? "").split(separator: ",").map { String($0).trimmed }
             .filter { !$0.isEmpty }
+    }
+
+    /// Reads a storefront's secrets and its timestamp tolerance; a tolerance that is not a whole number of seconds
+    /// from 1 to 86400 is a configuration error naming the variable.
+    package init(for adapter: any StorefrontAdapter, environment: [String: String]) throws(ConfigurationError) {
+        self.init(variable: adapter.secretVariable, environment: environment)
+        guard let window = adapter.timestampTolerance else { return }
+        guard let raw = environment[window.variable].nonEmpty else {
+            tolerance = .seconds(window.defaultSeconds)
+            return
+        }
+        guard let seconds = Int(raw), (1...86_400).contains(seconds) else {
+            throw ConfigurationError(
+                variable: window.variable, problem: "\"\(raw)\" is not a whole number of seconds from 1 to 86400")
+        }
+        tolerance = .seconds(seconds)
+    }
+
+    /// Whether a signed unix time is recent enough: no older than `tolerance`, and (for clock skew) no further
+    /// ahead than it either.
+    package func isFresh(_ signedAt: Int64, now: Timestamp) -> Bool {
+        let age = now.microseconds / 1_000_000 - signedAt
+        return age.magnitude <= UInt64(tolerance.components.seconds)
     }
 
     /// Whether any secret is configured; with none the storefront's route fails closed.

@@ -25,6 +25,8 @@ package struct LicensorError: Error, Sendable, CustomStringConvertible {
         package static let store = Code(rawValue: "store")
         /// Signing or key handling failed.
         package static let signing = Code(rawValue: "signing")
+        /// A storefront's API could not be read (a missing key is `configuration`).
+        package static let storefrontAPI = Code(rawValue: "storefront_api")
         /// The email could not be sent.
         package static let email = Code(rawValue: "email")
         /// The invocation ran out of time.

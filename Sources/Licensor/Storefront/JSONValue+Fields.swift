@@ -1,0 +1,130 @@
+/// Reading a signed storefront's JSON document by dotted paths, with errors that name the path.
+extension JSONValue {
+    /// The value at a dotted path of object keys (`data.object.id`); nil when any step is missing.
+    package func at(_ path: String) -> JSONValue? {
+        var current: JSONValue? = self
+        for key in path.split(separator: ".") { current = current?[String(key)] }
+        return current
+    }
+
+    /// A string or number at a path as text; nil when missing, null or empty.
+    package func text(_ path: String) -> String? {
+        switch at(path) {
+        case .string(let value)? where !value.isEmpty: value
+        case .number(let value)?: value
+        default: nil
+        }
+    }
+
+    /// An identifier at a path, which must be there and hold no NUL (a driver would truncate it).
+    package func identifier(_ path: String) throws(PayloadError) -> String {
+        guard let value = try optionalIdentifier(path) else { throw PayloadError("missing required field \"\(path)\"") }
+        return value
+    }
+
+    /// An identifier at a path when present; a NUL is refused.
+    package func optionalIdentifier(_ path: String) throws(PayloadError) -> String? {
+        guard let value = text(path)?.trimmed, !value.isEmpty else { return nil }
+        guard !value.utf8.contains(0) else { throw PayloadError("field \"\(path)\" contains a NUL character") }
+        return value
+    }
+
+    /// The first identifier present among several paths, in order.
+    package func firstIdentifier(_ paths: String...) throws(PayloadError) -> String? {
+        for path in paths {
+            if let value = try optionalIdentifier(path) { return value }
+        }
+        return nil
+    }
+
+    /// A whole number at a path, sent as a JSON number or a string of digits (Paddle's amounts).
+    package func integer(_ path: String) throws(PayloadError) -> Int? {
+        guard let raw = text(path) else { return nil }
+        guard let value = Int(raw) else { throw PayloadError("field \"\(path)\" is not a whole number: \"\(raw)\"") }
+        return value
+    }
+
+    /// A Boolean at a path.
+    package func flag(_ path: String) -> Bool? {
+        at(path)?.boolValue
+    }
+
+    /// A unix time in seconds or an RFC 3339 time at a path.
+    package func time(_ path: String) -> Timestamp? {
+        switch at(path) {
+        case .number(let seconds)?: Int64(seconds).map { Timestamp(microseconds: $0 * 1_000_000) }
+        case .string(let text)?: Timestamp(parsing: text)
+        default: nil
+        }
+    }
+}
+
+/// What the signed storefronts' adapters share: reading an amount and checking HMACs over every secret.
+enum SignedWebhook {
+    /// An amount in minor units with its currency, refused when negative or past what `amount_paid` stores.
+    static func amount(_ minorUnits: Int?, currency: String, field: String) throws(PayloadError) -> Int? {
+        guard let minorUnits else { return nil }
+        guard minorUnits >= 0 else { throw PayloadError("field \"\(field)\" is negative") }
+        var scale = 1
+        for _ in 0..<Currency.exponent(of: currency) { scale *= 10 }
+        guard minorUnits / scale <= Currency.largestStoredMajorUnits else {
+            throw PayloadError("field \"\(field)\" is past what amount_paid stores")
+        }
+        return minorUnits
+    }
+
+    /// Whether any presented MAC is the HMAC-SHA256 of `message` under any secret. Every pair is computed and
+    /// compared in constant time with no early exit, so timing tells neither which secret nor which MAC matched.
+    static func anyMatches(_ presented: [[UInt8]], message: [UInt8], keys: [[UInt8]]) -> Bool {
+        var matched = false
+        for key in keys {
+            let expected = HMACSHA256.authenticationCode(for: message, key: key)
+            for candidate in presented {
+                let equal = ConstantTime.equals(expected, candidate)
+                matched = matched || equal
+            }
+        }
+        return matched
+    }
+
+    /// Lower- or upper-case hex to bytes; nil when not hex of even length.
+    static func hexBytes<S: StringProtocol>(_ text: S) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = FormDecoding.hexValue(digits[index]), let low = FormDecoding.hexValue(digits[index + 1])
+            else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    /// `t=1,v1=a,v1=b` (Stripe, separator `,`) or `ts=1;h1=a` (Paddle, separator `;`) as (key, value) pairs.
+    static func pairs(_ header: String, separator: Character) -> [(key: String, value: String)] {
+        header.split(separator: separator).compactMap { item in
+            guard let equals = item.firstIndex(of: "=") else { return nil }
+            return (String(item[..<equals]).trimmed, String(item[equals...].dropFirst()).trimmed)
+        }
+    }
+
+    /// An id for a storefront API path, refused unless it is letters, digits, `_` and `-` (every storefront id is).
+    static func pathSegment(_ id: String) throws(PayloadError) -> String {
+        guard !id.isEmpty,
+            id.utf8.allSatisfy({
+                $0 < 0x80
+                    && (Character(Unicode.Scalar($0)).isLetter
+                        || Character(Unicode.Scalar($0)).isNumber || $0 == 0x5F || $0 == 0x2D)
+            })
+        else { throw PayloadError("id \"\(id)\" cannot be part of an API path") }
+        return id
+    }
+
+    /// The secrets' UTF-8 bytes, the HMAC key every one of these storefronts uses.
+    static func keys(_ secrets: WebhookSecrets) -> [[UInt8]] {
+        secrets.values.map { Array($0.utf8) }
+    }
+}
