@@ -103,6 +103,31 @@ enum SignedWebhook {
         return bytes
     }
 
+    /// The check Stripe and Paddle share: a header of `key=value` items holding one unix time and one or more hex
+    /// MACs of `time`, `joiner`, body; any MAC may match any secret, and the time must be within the tolerance.
+    static func verifyTimestamped(
+        _ request: HTTPRequest, header name: String, separator: Character, timeKey: String, macKey: String,
+        joiner: String, secrets: WebhookSecrets, now: Timestamp, toleranceVariable: String
+    ) -> WebhookAuthentication {
+        // API Gateway's payload 2.0 joins a repeated header with commas; Stripe's items are comma-separated too.
+        let header = request.headers.values(for: name).joined(separator: ",")
+        guard !header.isEmpty else { return .rejected(reason: "no \(name) header") }
+        let items = pairs(header, separator: separator)
+        guard let time = items.first(where: { $0.key == timeKey }).flatMap({ Int64($0.value) }) else {
+            return .rejected(reason: "\(name) has no \(timeKey)= timestamp")
+        }
+        let signatures = items.filter { $0.key == macKey }.compactMap { hexBytes($0.value) }
+        guard !signatures.isEmpty else { return .rejected(reason: "\(name) has no \(macKey)= signature") }
+        let message = Array("\(time)\(joiner)".utf8) + request.body
+        guard anyMatches(signatures, message: message, keys: keys(secrets)) else {
+            return .rejected(reason: "no \(name) \(macKey) matches a configured secret")
+        }
+        guard secrets.isFresh(time, now: now) else {
+            return .rejected(reason: "\(name) timestamp is outside \(toleranceVariable)")
+        }
+        return .accepted
+    }
+
     /// `t=1,v1=a,v1=b` (Stripe, separator `,`) or `ts=1;h1=a` (Paddle, separator `;`) as (key, value) pairs.
     static func pairs(_ header: String, separator: Character) -> [(key: String, value: String)] {
         header.split(separator: separator).compactMap { item in

@@ -10,22 +10,8 @@ extension PaddleAdapter {
 
     package func authenticate(_ request: HTTPRequest, secrets: WebhookSecrets, now: Timestamp) -> WebhookAuthentication
     {
-        guard let header = request.headers["Paddle-Signature"], !header.isEmpty else {
-            return .rejected(reason: "no Paddle-Signature header")
-        }
-        let items = SignedWebhook.pairs(header, separator: ";")
-        guard let time = items.first(where: { $0.key == "ts" }).flatMap({ Int64($0.value) }) else {
-            return .rejected(reason: "Paddle-Signature has no ts= timestamp")
-        }
-        let signatures = items.filter { $0.key == "h1" }.compactMap { SignedWebhook.hexBytes($0.value) }
-        guard !signatures.isEmpty else { return .rejected(reason: "Paddle-Signature has no h1= signature") }
-        let message = Array("\(time):".utf8) + request.body
-        guard SignedWebhook.anyMatches(signatures, message: message, keys: SignedWebhook.keys(secrets)) else {
-            return .rejected(reason: "no Paddle-Signature h1 matches a configured secret")
-        }
-        guard secrets.isFresh(time, now: now) else {
-            return .rejected(reason: "Paddle-Signature timestamp is outside PADDLE_WEBHOOK_TOLERANCE")
-        }
-        return .accepted
+        SignedWebhook.verifyTimestamped(
+            request, header: "Paddle-Signature", separator: ";", timeKey: "ts", macKey: "h1", joiner: ":",
+            secrets: secrets, now: now, toleranceVariable: "PADDLE_WEBHOOK_TOLERANCE")
     }
 }
