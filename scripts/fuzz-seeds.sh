@@ -19,7 +19,16 @@ def put(target, name, data):
     with open(os.path.join(out, target, name), "wb") as f:
         f.write(data)
 
+# The signed storefronts' folders hold bodies (signed at delivery time): seeds for the JSON parsers.
 for path in sorted(glob.glob("events/*/*.json")):
+    if path.startswith("events/gumroad/"):
+        continue
+    name = path.split("/")[1] + "-" + os.path.splitext(os.path.basename(path))[0]
+    raw = open(path, "rb").read()
+    put("json", name, raw)
+    put("webhook-json", name, raw)
+
+for path in sorted(glob.glob("events/gumroad/*.json")):
     name = os.path.splitext(os.path.basename(path))[0]
     raw = open(path, "rb").read()
     put("json", name, raw)

@@ -31,7 +31,7 @@ struct LicensorCommand: ParsableCommand {
         abstract: "Turns a storefront sale into a delivered software license.",
         subcommands: [
             Handle.self, Migrate.self, Replay.self, Keygen.self, Verify.self, Find.self, Resend.self, Revoke.self,
-            Issue.self, Events.self, Lambda.self,
+            Issue.self, Events.self, Activations.self, Deactivate.self, Lambda.self,
         ],
         defaultSubcommand: Handle.self
     )
@@ -202,6 +202,41 @@ struct Find: ParsableCommand {
     func run() throws {
         let context = CommandContext.make()
         try context.perform { try Operations(context).find(email: email, json: json) }
+    }
+}
+
+/// Lists the machines a license is activated on.
+struct Activations: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the machines a license is activated on.")
+
+    @Argument(help: "The license key (case and dashes as typed).")
+    var key: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform { try Operations(context).activations(key: key, json: json) }
+    }
+}
+
+/// Frees one machine's seat.
+struct Deactivate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Free the seat of one activated machine.")
+
+    @Argument(help: "The license key.")
+    var key: String
+
+    @Option(help: "The instance id, as `licensor activations` shows it.")
+    var instance: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let context = CommandContext.make()
+        try context.perform { try Operations(context).deactivate(key: key, instance: instance, json: json) }
     }
 }
 

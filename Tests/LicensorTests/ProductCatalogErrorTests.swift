@@ -68,10 +68,12 @@ struct ProductCatalogErrorTests {
             "t.yaml:5:7: name of product \"abc\" must be a string, found a sequence"),
         BadProductsFile(
             "typo in a product key", "gumroad:\n  abc:\n    teir: pro\n", .unknownKey,
-            "t.yaml:3:5: unknown key \"teir\" in product \"abc\" (allowed: tier, name, duration, variants)"),
+            "t.yaml:3:5: unknown key \"teir\" in product \"abc\" (allowed: tier, name, duration, variants, "
+                + "activations, deactivations)"),
         BadProductsFile(
             "unknown key after a valid tier", "gumroad:\n  abc:\n    tier: pro\n    price: 10\n", .unknownKey,
-            "t.yaml:4:5: unknown key \"price\" in product \"abc\" (allowed: tier, name, duration, variants)"),
+            "t.yaml:4:5: unknown key \"price\" in product \"abc\" (allowed: tier, name, duration, variants, "
+                + "activations, deactivations)"),
         BadProductsFile(
             "duplicate product id", "gumroad:\n  abc:\n    tier: pro\n  abc:\n    tier: team\n", .duplicateKey,
             "t.yaml:4:3: duplicate product id \"abc\" in gumroad (first at line 2)"),
@@ -189,7 +191,8 @@ struct ProductCatalogErrorTests {
         } catch {
             #expect(
                 error.description
-                    == #"t.yaml:3:5: unknown key "te\nir" in product "abc" (allowed: tier, name, duration, variants)"#)
+                    == #"t.yaml:3:5: unknown key "te\nir" in product "abc" (allowed: tier, name, duration, variants, "#
+                    + "activations, deactivations)")
         }
     }
 }

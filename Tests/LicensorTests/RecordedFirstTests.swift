@@ -124,7 +124,7 @@ struct RecordedFirstTests {
     }
 
     @Test(
-        "schema versions 4 and 5 add raw_body to gumroad_events and storefront_events beside it, nothing the seed reads",
+        "schema versions 4–6 add raw_body, storefront_events and license_instances, nothing the seed reads",
         arguments: StoreKind.available)
     func exactBodyColumn(kind: StoreKind) throws {
         let harness = try Harness.make(kind)
@@ -133,7 +133,7 @@ struct RecordedFirstTests {
         try store.migrate()
         let database = try harness.database()
         defer { database.close() }
-        #expect(try database.schemaVersion() == 5)
+        #expect(try database.schemaVersion() == 6)
         let columns = try database.columns(of: "gumroad_events")
         #expect(
             columns == ["id", "received_at", "event_type", "order_id", "raw_payload", "processed", "error", "raw_body"])
@@ -141,6 +141,11 @@ struct RecordedFirstTests {
             try database.columns(of: "storefront_events") == [
                 "id", "source", "received_at", "verified_at", "event_type", "delivery_id", "order_id", "test_mode",
                 "raw_body", "headers", "processed", "error",
+            ])
+        #expect(
+            try database.columns(of: "license_instances") == [
+                "instance_id", "license_key", "name", "fingerprint_hash", "platform", "created_at", "last_seen_at",
+                "deactivated_at",
             ])
     }
 }

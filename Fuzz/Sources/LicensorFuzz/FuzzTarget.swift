@@ -151,6 +151,14 @@ enum Harness {
     static func webhookJSON(_ bytes: [UInt8]) {
         guard let payload = try? WebhookPayload(body: bytes, contentType: "application/json") else { return }
         auditRoundTrip(payload)
+        // Every signed storefront reads the same document: keys and events must come back or fail, never trap.
+        for adapter in StorefrontRegistry.standard.adapters where adapter.auditsExactBody {
+            let request = HTTPRequest(method: "POST", path: "/webhooks/\(adapter.source)", body: bytes)
+            let delivery = WebhookDelivery(request: request, adapter: adapter)
+            _ = delivery.auditKeys(using: adapter)
+            _ = adapter.deliveryID(for: delivery.payload)
+            _ = try? adapter.event(from: delivery.payload)
+        }
     }
 
     /// The audit row must be readable by `replay`: its text parses back into a payload with the same values.

@@ -24,7 +24,8 @@ package struct Application: HTTPResponder {
             deadline: deadline ?? Deadline(budget: Configuration.deadlineBudget(environment: environment)),
             services: services)
         router = Router(
-            routes: HealthRoute.routes(context) + WebhookRoute.routes(context), registry: registry,
+            routes: HealthRoute.routes(context) + WebhookRoute.routes(context) + LicenseAPIRoute.routes(context),
+            registry: registry,
             environment: environment, logger: logger)
     }
 

@@ -86,6 +86,10 @@ package struct Configuration: Sendable {
     package var stripeAPI: StorefrontAPIAccess
     /// `PADDLE_API_KEY` and `PADDLE_API_URL`: where Paddle customers are read.
     package var paddleAPI: StorefrontAPIAccess
+    /// `LICENSOR_LEASE_TTL`: how long a lease token lasts.
+    package var leaseTTL: Duration
+    /// `LICENSOR_FINGERPRINT_KEY`: the key fingerprints are hashed with; nil derives one from the signing key.
+    package var fingerprintKey: [UInt8]?
 
     /// The `LICENSOR_DEADLINE_MS` default: Gumroad gives up after five seconds.
     package static let defaultDeadlineMilliseconds = 4000
@@ -112,6 +116,11 @@ package struct Configuration: Sendable {
         paddleAPI = try StorefrontAPIAccess(
             keyVariable: "PADDLE_API_KEY", urlVariable: "PADDLE_API_URL", defaultURL: "https://api.paddle.com",
             environment: env)
+        leaseTTL = try Self.leaseTTL(env["LICENSOR_LEASE_TTL"].nonEmpty)
+        fingerprintKey = env["LICENSOR_FINGERPRINT_KEY"].nonEmpty.map { Array($0.utf8) }
+        if let key = fingerprintKey, key.count < 16 {
+            throw ConfigurationError(variable: "LICENSOR_FINGERPRINT_KEY", problem: "must be at least 16 characters")
+        }
         if let replyTo = emailReplyTo, !replyTo.contains("@") {
             throw ConfigurationError(variable: "EMAIL_REPLY_TO", problem: "\"\(replyTo)\" is not an email address")
         }
@@ -143,5 +152,21 @@ package struct Configuration: Sendable {
         } else {
             deadline = .milliseconds(Self.defaultDeadlineMilliseconds)
         }
+    }
+
+    /// `LICENSOR_LEASE_TTL`: seconds, or a number with `m`, `h` or `d`; from 1 minute to 365 days, default 7 days.
+    static func leaseTTL(_ raw: String?) throws(ConfigurationError) -> Duration {
+        guard let raw else { return .seconds(7 * 86_400) }
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        let unit = raw.last.flatMap { units[$0] }
+        let digits = unit == nil ? Substring(raw) : raw.dropLast()
+        guard let count = Int64(digits), count > 0, count <= 365 * 86_400, count * (unit ?? 1) >= 60,
+            count * (unit ?? 1) <= 365 * 86_400
+        else {
+            throw ConfigurationError(
+                variable: "LICENSOR_LEASE_TTL", problem: "\"\(raw)\" is not a duration from 60 s to 365d (e.g. 7d, 12h)"
+            )
+        }
+        return .seconds(count * (unit ?? 1))
     }
 }

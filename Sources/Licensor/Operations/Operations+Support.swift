@@ -25,10 +25,12 @@ extension Operations {
             }
             output(
                 Table.render(
-                    headers: ["KEY", "STATUS", "TIER", "PRODUCT", "EXPIRES", "EMAILED", "ORDER"],
-                    rows: licenses.map { license in
-                        [
+                    headers: ["KEY", "STATUS", "TIER", "PRODUCT", "SEATS", "EXPIRES", "EMAILED", "ORDER"],
+                    rows: try licenses.map { license in
+                        let seats = try seatPolicy(of: license, services).limit.map(String.init) ?? "∞"
+                        return [
                             license.key, license.status(), license.tier, license.productID ?? "-",
+                            "\(try services.store.instances(key: license.key).count)/\(seats)",
                             license.isLifetime ? "never" : String(license.expiresAt.rfc3339.prefix(10)),
                             license.emailSentAt.map { String($0.rfc3339.prefix(10)) }
                                 ?? (license.emailError == nil ? "no" : "failed"), license.sourceOrderID ?? "-",

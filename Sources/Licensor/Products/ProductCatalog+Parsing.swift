@@ -22,7 +22,7 @@ extension ProductCatalog {
 /// line and column.
 private struct ProductsFileValidator {
     /// The keys a product may have; anything else is reported, which catches typos such as `teir`.
-    static let productKeys: Set<String> = ["tier", "name", "duration", "variants"]
+    static let productKeys: Set<String> = ["tier", "name", "duration", "variants", "activations", "deactivations"]
     /// The storefront sections: one per storefront licensor takes webhooks from.
     static let sections = Set(StorefrontRegistry.standard.adapters.map(\.source))
     /// The keys `defaults` may have.
@@ -113,6 +113,7 @@ private struct ProductsFileValidator {
         var name: String?
         var duration: LicenseDuration?
         var variants: [String: String] = [:]
+        var seats = SeatPolicy()
         for (key, keyNode, value) in try pairs(of: node, keyNoun: "key", in: label) {
             switch key {
             case "tier":
@@ -123,17 +124,49 @@ private struct ProductsFileValidator {
                 duration = try parseDuration(value, field: "duration")
             case "variants":
                 variants = try parseVariants(value, label: label)
+            case "activations":
+                seats.limit = try parseCount(value, field: "activations of \(label)")
+            case "deactivations":
+                (seats.deactivationLimit, seats.deactivationWindow) = try parseBudget(
+                    value, field: "deactivations of \(label)")
             default:
                 throw failure(
                     .unknownKey, keyNode.mark,
-                    "unknown key \(productsFileQuoted(key)) in \(label) (allowed: tier, name, duration, variants)")
+                    "unknown key \(productsFileQuoted(key)) in \(label) (allowed: tier, name, duration, variants, "
+                        + "activations, deactivations)")
             }
         }
         guard let tier else {
             throw failure(.missingField, keyMark, "\(label) has no tier (add `tier: …` under it)")
         }
         return ProductEntry(
-            source: source, productID: productID, tier: tier, name: name, duration: duration, variants: variants)
+            source: source, productID: productID, tier: tier, name: name, duration: duration, variants: variants,
+            seats: seats)
+    }
+
+    /// A whole number of seats from 0 to 1,000,000.
+    private func parseCount(_ node: YAMLNode, field: String) throws(ProductsFileError) -> Int {
+        let text = try requiredString(node, field: field)
+        guard let count = Int(text), (0...1_000_000).contains(count) else {
+            throw failure(
+                .invalidValue, node.mark,
+                "\(field) must be a whole number from 0 to 1000000, not \(productsFileQuoted(text))")
+        }
+        return count
+    }
+
+    /// `N/Dd`: at most N deactivations per D days, e.g. `3/30d`.
+    private func parseBudget(_ node: YAMLNode, field: String) throws(ProductsFileError) -> (Int, Duration) {
+        let text = try requiredString(node, field: field)
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let count = Int(parts[0]), (0...1_000_000).contains(count), parts[1].hasSuffix("d"),
+            let days = Int(parts[1].dropLast()), (1...3650).contains(days)
+        else {
+            throw failure(
+                .invalidValue, node.mark,
+                "\(field) must look like 3/30d (deactivations per days), not \(productsFileQuoted(text))")
+        }
+        return (count, .seconds(days * 86_400))
     }
 
     private func parseVariants(_ node: YAMLNode, label: String) throws(ProductsFileError) -> [String: String] {

@@ -102,6 +102,8 @@ package struct ProductEntry: Sendable, Hashable {
     package let duration: LicenseDuration?
     /// Variant option name → tier.
     package let variants: [String: String]
+    /// Seats (`activations`) and how often they may change hands (`deactivations`); unlimited when absent.
+    package let seats: SeatPolicy
 
     /// Creates an entry.
     package init(
@@ -110,8 +112,10 @@ package struct ProductEntry: Sendable, Hashable {
         tier: String,
         name: String? = nil,
         duration: LicenseDuration? = nil,
-        variants: [String: String] = [:]
+        variants: [String: String] = [:],
+        seats: SeatPolicy = SeatPolicy()
     ) {
+        self.seats = seats
         self.source = source
         self.productID = productID
         self.tier = tier

@@ -57,4 +57,4 @@ package protocol StoreMaintenance: AnyObject {
 /// The whole store, as the composition root opens it; each pipeline step sees only the narrow part it needs.
 ///
 /// One implementation (`SQLLicenseStore`) serves both SQLite and PostgreSQL through `SQLDatabase`.
-package typealias LicenseStore = AuditLog & LicenseRepository & EmailLedger & StoreMaintenance
+package typealias LicenseStore = AuditLog & LicenseRepository & EmailLedger & ActivationLedger & StoreMaintenance

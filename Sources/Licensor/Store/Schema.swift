@@ -10,12 +10,13 @@ enum Schema {
         case .sqlite:
             [
                 seedSQLite, licensorColumns(timestamp: "DATETIME"), renewals(timestamp: "DATETIME"), exactBodies,
-                storefrontEvents(dialect),
+                storefrontEvents(dialect), instances(timestamp: "DATETIME"),
             ]
         case .postgres:
             [
                 seedPostgres, licensorColumns(timestamp: "TIMESTAMP WITH TIME ZONE"),
                 renewals(timestamp: "TIMESTAMP WITH TIME ZONE"), exactBodies, storefrontEvents(dialect),
+                instances(timestamp: "TIMESTAMP WITH TIME ZONE"),
             ]
         }
     }
@@ -175,6 +176,30 @@ enum Schema {
             "CREATE INDEX IF NOT EXISTS ix_storefront_events_delivery ON storefront_events (source, delivery_id)",
             "CREATE INDEX IF NOT EXISTS ix_storefront_events_unprocessed ON storefront_events (received_at)"
                 + unprocessed,
+        ]
+    }
+
+    /// Version 6: the machines a license is activated on (the app-facing API's instances). The fingerprint is kept
+    /// only as a keyed hash; a deactivated instance keeps its row (`deactivated_at`), which is what the
+    /// deactivation budget counts. One live instance per (license, fingerprint).
+    private static func instances(timestamp: String) -> [String] {
+        [
+            """
+            CREATE TABLE IF NOT EXISTS license_instances (
+                instance_id VARCHAR NOT NULL,
+                license_key VARCHAR NOT NULL REFERENCES licenses (license_key),
+                name VARCHAR NOT NULL,
+                fingerprint_hash VARCHAR,
+                platform VARCHAR,
+                created_at \(timestamp) NOT NULL,
+                last_seen_at \(timestamp) NOT NULL,
+                deactivated_at \(timestamp),
+                PRIMARY KEY (instance_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS ix_license_instances_license ON license_instances (license_key)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_license_instances_live_fingerprint ON license_instances "
+                + "(license_key, fingerprint_hash) WHERE deactivated_at IS NULL AND fingerprint_hash IS NOT NULL",
         ]
     }
 }
