@@ -63,6 +63,29 @@ def envelope(sale_id, secret="demo-secret"):
                        "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": body})
 
 
+def api_call(route, fields):
+    """An app-facing API request (form body), as an app sends it."""
+    return json.dumps({"method": "POST", "path": f"/v1/licenses/{route}",
+                       "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                       "body": urllib.parse.urlencode(fields)})
+
+
+def api_rows(binary, env, work, label, runs):
+    """validate and activate rows for one store: a license is minted through a sale first (a product without a
+    seat limit, so every activation takes a new seat), then each input is one call."""
+    sale_id = f"APIBENCH-{label}-{os.getpid()}"
+    sale = envelope(sale_id).replace("demo-product-id", "demo-lifetime-id")
+    subprocess.run([binary], input=sale.encode(), env=env, check=True, capture_output=True)
+    found = subprocess.run([binary, "find", f"buyer-{sale_id}@example.com", "--json"], env=env, check=True,
+                           capture_output=True).stdout
+    key = json.loads(found)[0]["license_key"]
+    validates = write_inputs(work, f"validate-{label}", 1, lambda i: api_call("validate", {"license_key": key}))
+    activates = write_inputs(work, f"activate-{label}", runs, lambda i: api_call(
+        "activate", {"license_key": key, "instance_name": f"m{i}", "fingerprint": f"bench-{label}-{i}"}))
+    return [(f"validate, {label}", [binary], env, validates), (f"activate, {label} (new machine)", [binary], env,
+                                                             activates)]
+
+
 STAND_IN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "LicensorTests", "Support",
                         "fake_lambda_runtime.py")
 
@@ -162,6 +185,9 @@ def main():
             socket_sales = write_inputs(work, "pgsocketsale", runs, lambda i: envelope(f"PGSOCK-{os.getpid()}-{i}"))
             rows.append(("sale, PostgreSQL over a Unix socket (trust), logging email", [binary],
                          dict(base_env, DATABASE_URL=socket_url), socket_sales))
+    rows += api_rows(binary, sqlite_env, work, "SQLite", runs)
+    if pg_url:
+        rows += api_rows(binary, pg_env, work, "PostgreSQL", runs)
     results = measure_interleaved(rows, runs)
     warm_count = int(os.environ.get("BENCH_LAMBDA_INVOCATIONS", "10000"))
     warm = [warm_lambda(binary, sqlite_env, work, "SQLite", warm_count)]

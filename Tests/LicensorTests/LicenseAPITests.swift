@@ -219,6 +219,104 @@ struct LicenseAPITests {
         #expect(try shop.call("activations", [("license_key", key)]).body["instances"]?.arrayValue?.count == 1)
     }
 
+    /// The JSON type of a value, as a client decoding Lemon Squeezy's types sees it.
+    static func kind(_ value: JSONValue?) -> String {
+        switch value {
+        case .number?: "number"
+        case .string?: "string"
+        case .bool?: "bool"
+        case .null?: "null"
+        case .object?: "object"
+        case .array?: "array"
+        case nil: "missing"
+        }
+    }
+
+    @Test("every answer has the fields and JSON types of lemonsqueezy.js's license types (src/license/types.ts)")
+    func lemonSqueezyTypes() throws {
+        let shop = try SeatShop(.sqlite)
+        let key = try shop.mint("TYPES-1")
+        let activated = try shop.call("activate", [("license_key", key), ("instance_name", "Test")])
+        let id = try #require(activated.body["instance"]?["id"]?.stringValue)
+        let validated = try shop.call("validate", [("license_key", key), ("instance_id", id)])
+        let deactivated = try shop.call("deactivate", [("license_key", key), ("instance_id", id)])
+        let licenseKey: [String: Set<String>] = [
+            "id": ["number"], "status": ["string"], "key": ["string"], "activation_limit": ["number", "null"],
+            "activation_usage": ["number"], "created_at": ["string"], "expires_at": ["string", "null"],
+            "test_mode": ["bool"],
+        ]
+        let meta: [String: Set<String>] = [
+            "store_id": ["number", "null"], "order_id": ["number", "null"], "order_item_id": ["number", "null"],
+            "product_id": ["number", "null"], "product_name": ["string", "null"], "variant_id": ["number", "null"],
+            "variant_name": ["string", "null"], "customer_id": ["number", "null"], "customer_name": ["string"],
+            "customer_email": ["string"],
+        ]
+        for (flag, answer) in [("activated", activated), ("valid", validated), ("deactivated", deactivated)] {
+            #expect(answer.status == 200 && answer.body[flag] == .bool(true), "\(flag): \(answer.body)")
+            #expect(Self.kind(answer.body["error"]) == "null")
+            for (field, kinds) in licenseKey {
+                #expect(kinds.contains(Self.kind(answer.body["license_key"]?[field])), "\(flag) license_key.\(field)")
+            }
+            for (field, kinds) in meta {
+                #expect(kinds.contains(Self.kind(answer.body["meta"]?[field])), "\(flag) meta.\(field)")
+            }
+        }
+        for answer in [activated, validated] {
+            for field in ["id", "name", "created_at"] {
+                #expect(Self.kind(answer.body["instance"]?[field]) == "string", "instance.\(field)")
+            }
+        }
+        #expect(Self.kind(try shop.call("validate", [("license_key", key)]).body["instance"]) == "null")
+        let refused = try shop.call(
+            "activate", [("license_key", "22222-22222-22222-22222-22222"), ("instance_name", "x")])
+        #expect(refused.status == 404 && Self.kind(refused.body["error"]) == "string")
+    }
+
+    @Test(
+        "recover: the same answer for known and unknown addresses, one email per address per interval, at once",
+        arguments: StoreKind.available)
+    func recover(kind: StoreKind) throws {
+        try withFakePostmark { postmark in
+            var shop = try SeatShop(kind)
+            shop.harness.environment.merge(
+                ["POSTMARK_TOKEN": "ok", "POSTMARK_API_URL": postmark.baseURL, "EMAIL_FROM": "shop@example.com"]
+            ) { $1 }
+            let key = try shop.mint("RECOVER-1")
+            func recoveries() throws -> [RecordedRequest] {
+                try postmark.requests().filter { $0.body.contains(#""Tag":"recovery""#) }
+            }
+            let folder = shop.harness.folder
+            var pids: [pid_t] = []
+            for attempt in 0..<8 {
+                let envelope = JSONValue.object([
+                    ("method", .string("POST")), ("path", .string("/v1/licenses/recover")),
+                    ("body", .string("email=BUYER%40example.com")),
+                ]).serialized()
+                let input = try TemporaryDirectory.shared.write(
+                    Array(envelope.utf8), name: "recover-\(attempt)-\(UInt64.random(in: 0...UInt64.max))")
+                pids.append(
+                    try ChildProcess.spawn(
+                        PackagePaths.binary, [], environment: shop.harness.environment, stdin: input,
+                        stdout: "\(folder)/recover-\(attempt).out"))
+            }
+            var bodies: Set<String> = []
+            for (attempt, pid) in pids.enumerated() {
+                #expect(ChildProcess.wait(pid) == 0)
+                let envelope = try JSONParser.parse(ChildProcess.readFile("\(folder)/recover-\(attempt).out"))
+                bodies.insert(envelope["body"]?.stringValue ?? "")
+            }
+            let sent = try recoveries()
+            #expect(sent.count == 1 && sent.first?.body.contains(key) == true)
+            let unknown = shop.harness.handle(
+                SeatShop.request("/v1/licenses/recover", [("email", "nobody@example.com")]))
+            bodies.insert(String(decoding: unknown.body, as: UTF8.self))
+            #expect(bodies.count == 1 && unknown.status == 200, "\(bodies)")
+            #expect(try recoveries().count == 1)
+            let invalid = shop.harness.handle(SeatShop.request("/v1/licenses/recover", [("email", "not an address")]))
+            #expect(invalid.status == 422)
+        }
+    }
+
     @Test("the database being down answers 503 UNAVAILABLE")
     func unavailable() throws {
         var shop = try SeatShop(.sqlite)

@@ -90,6 +90,8 @@ package struct Configuration: Sendable {
     package var leaseTTL: Duration
     /// `LICENSOR_FINGERPRINT_KEY`: the key fingerprints are hashed with; nil derives one from the signing key.
     package var fingerprintKey: [UInt8]?
+    /// `LICENSOR_RECOVER_INTERVAL`: the least time between two recovery emails to one address.
+    package var recoverInterval: Duration
 
     /// The `LICENSOR_DEADLINE_MS` default: Gumroad gives up after five seconds.
     package static let defaultDeadlineMilliseconds = 4000
@@ -116,7 +118,10 @@ package struct Configuration: Sendable {
         paddleAPI = try StorefrontAPIAccess(
             keyVariable: "PADDLE_API_KEY", urlVariable: "PADDLE_API_URL", defaultURL: "https://api.paddle.com",
             environment: env)
-        leaseTTL = try Self.leaseTTL(env["LICENSOR_LEASE_TTL"].nonEmpty)
+        leaseTTL = try Self.duration(
+            env["LICENSOR_LEASE_TTL"].nonEmpty, variable: "LICENSOR_LEASE_TTL", default: 7 * 86_400)
+        recoverInterval = try Self.duration(
+            env["LICENSOR_RECOVER_INTERVAL"].nonEmpty, variable: "LICENSOR_RECOVER_INTERVAL", default: 600)
         fingerprintKey = env["LICENSOR_FINGERPRINT_KEY"].nonEmpty.map { Array($0.utf8) }
         if let key = fingerprintKey, key.count < 16 {
             throw ConfigurationError(variable: "LICENSOR_FINGERPRINT_KEY", problem: "must be at least 16 characters")
@@ -154,9 +159,11 @@ package struct Configuration: Sendable {
         }
     }
 
-    /// `LICENSOR_LEASE_TTL`: seconds, or a number with `m`, `h` or `d`; from 1 minute to 365 days, default 7 days.
-    static func leaseTTL(_ raw: String?) throws(ConfigurationError) -> Duration {
-        guard let raw else { return .seconds(7 * 86_400) }
+    /// A duration variable: seconds, or a number with `s`, `m`, `h` or `d`; from 1 minute to 365 days.
+    static func duration(_ raw: String?, variable: String, default seconds: Int64) throws(ConfigurationError)
+        -> Duration
+    {
+        guard let raw else { return .seconds(seconds) }
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         let unit = raw.last.flatMap { units[$0] }
         let digits = unit == nil ? Substring(raw) : raw.dropLast()

@@ -14,7 +14,7 @@ enum LicenseAPIRoute {
             ]
         return lemonSqueezy.map { path, flag, withInstance, operation in
             Route(["POST"], "/v1/licenses/\(path)") { request, context in
-                answer(request, app, context.logger, flag: flag) { api, fields in
+                answer(request, app, context.logger, flag: flag) { api, fields, _ in
                     let answer = try operation(api, fields)
                     return (
                         answer.status, LicenseAPIShapes.lemonSqueezy(answer, flag: flag, includeInstance: withInstance)
@@ -23,13 +23,23 @@ enum LicenseAPIRoute {
             }
         } + [
             Route(["POST"], "/v1/licenses/activations") { request, context in
-                answer(request, app, context.logger, flag: "valid") { api, fields in
+                answer(request, app, context.logger, flag: "valid") { api, fields, _ in
                     let answer = try api.activations(fields)
                     return (answer.status, LicenseAPIShapes.activations(answer))
                 }
             },
+            Route(["POST"], "/v1/licenses/recover") { request, context in
+                answer(request, app, context.logger, flag: "ok") { _, fields, services in
+                    let configuration = services.configuration
+                    let recovery = LicenseRecovery(
+                        store: services.store, email: services.email, from: configuration.emailFrom,
+                        replyTo: configuration.emailReplyTo, interval: configuration.recoverInterval,
+                        deadline: app.deadline, logger: context.logger)
+                    return (200, try recovery.recover(fields))
+                }
+            },
             Route(["POST"], "/v2/licenses/verify") { request, context in
-                answer(request, app, context.logger, flag: "success") { api, fields in
+                answer(request, app, context.logger, flag: "success") { api, fields, _ in
                     LicenseAPIShapes.gumroad(try api.validate(fields))
                 }
             },
@@ -39,7 +49,7 @@ enum LicenseAPIRoute {
     /// Decodes the fields, opens the services and runs one operation, turning every failure into a precise answer.
     static func answer(
         _ request: HTTPRequest, _ app: Application.Context, _ log: Logger, flag: String,
-        _ operation: (LicenseAPI, LicenseAPIRequest) throws -> (Int, JSONValue)
+        _ operation: (LicenseAPI, LicenseAPIRequest, Services) throws -> (Int, JSONValue)
     ) -> HTTPResponse {
         func refusal(_ status: Int, _ code: LicenseAPICode, _ message: String) -> HTTPResponse {
             noStore(
@@ -68,7 +78,7 @@ enum LicenseAPIRoute {
             let api = LicenseAPI(
                 store: services.store, products: services.products, signingKey: services.key,
                 leaseTTL: configuration.leaseTTL, fingerprintKey: configuration.fingerprintKey)
-            let (status, body) = try operation(api, fields)
+            let (status, body) = try operation(api, fields, services)
             return noStore(.json(status, body))
         } catch let error as LicenseAPIError {
             return refusal(error.status, error.code, error.message)

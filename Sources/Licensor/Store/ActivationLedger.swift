@@ -70,4 +70,7 @@ package protocol ActivationLedger: AnyObject {
     func touchInstance(key: String, _ selector: InstanceSelector, now: Timestamp) throws(StoreError) -> LicenseInstance?
     /// A license's live instances, oldest first.
     func instances(key: String) throws(StoreError) -> [LicenseInstance]
+    /// Takes the right to send a recovery email to an address: true for one caller per `interval`, however many
+    /// ask at once; durable on return.
+    func claimRecovery(email: String, now: Timestamp, interval: Duration) throws(StoreError) -> Bool
 }

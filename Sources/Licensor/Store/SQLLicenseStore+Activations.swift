@@ -127,6 +127,20 @@ extension SQLLicenseStore: ActivationLedger {
     }
 }
 
+extension SQLLicenseStore {
+    package func claimRecovery(email: String, now: Timestamp, interval: Duration) throws(StoreError) -> Bool {
+        let before = Timestamp(microseconds: now.microseconds - interval.components.seconds * 1_000_000)
+        return try db.durably { () throws(StoreError) -> Bool in
+            try !db.query(
+                "INSERT INTO license_recoveries (email, last_sent_at) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE "
+                    + "SET last_sent_at = excluded.last_sent_at WHERE license_recoveries.last_sent_at < $3 "
+                    + "RETURNING email",
+                [.text(email.lowercased()), dialect.timestamp(now), dialect.timestamp(before)]
+            ).isEmpty
+        }
+    }
+}
+
 /// Instance ids: random UUIDs (version 4), as Lemon Squeezy's clients expect.
 enum InstanceID {
     static func generate() throws(StoreError) -> String {

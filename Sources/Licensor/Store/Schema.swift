@@ -179,7 +179,8 @@ enum Schema {
         ]
     }
 
-    /// Version 6: the machines a license is activated on (the app-facing API's instances). The fingerprint is kept
+    /// Version 6: the machines a license is activated on (the app-facing API's instances), and when each address
+    /// last recovered its licenses. The fingerprint is kept
     /// only as a keyed hash; a deactivated instance keeps its row (`deactivated_at`), which is what the
     /// deactivation budget counts. One live instance per (license, fingerprint).
     private static func instances(timestamp: String) -> [String] {
@@ -200,6 +201,15 @@ enum Schema {
             "CREATE INDEX IF NOT EXISTS ix_license_instances_license ON license_instances (license_key)",
             "CREATE UNIQUE INDEX IF NOT EXISTS ux_license_instances_live_fingerprint ON license_instances "
                 + "(license_key, fingerprint_hash) WHERE deactivated_at IS NULL AND fingerprint_hash IS NOT NULL",
+            // One row per address that asked to recover its licenses: when the last email went, so concurrent
+            // requests send at most one per interval.
+            """
+            CREATE TABLE IF NOT EXISTS license_recoveries (
+                email VARCHAR NOT NULL,
+                last_sent_at \(timestamp) NOT NULL,
+                PRIMARY KEY (email)
+            )
+            """,
         ]
     }
 }
