@@ -25,6 +25,12 @@ struct ConfigurationTests {
             (["POSTMARK_TOKEN": "t"], "EMAIL_FROM"), (["EMAIL_FROM": "nobody"], "EMAIL_FROM"),
             (["POSTMARK_TOKEN": "t", "EMAIL_FROM": "a@b.c", "POSTMARK_API_URL": "ftp://x"], "POSTMARK_API_URL"),
             (["EMAIL_REPLY_TO": "x"], "EMAIL_REPLY_TO"),
+            (["LICENSOR_LEASE_TTL": "7 days"], "LICENSOR_LEASE_TTL"),
+            (["LICENSOR_LEASE_TTL": "30s"], "LICENSOR_LEASE_TTL"),
+            (["LICENSOR_LEASE_TTL": "400d"], "LICENSOR_LEASE_TTL"),
+            (["LICENSOR_RECOVER_INTERVAL": "-5m"], "LICENSOR_RECOVER_INTERVAL"),
+            (["LICENSOR_FINGERPRINT_KEY": "short"], "LICENSOR_FINGERPRINT_KEY"),
+            (["STRIPE_API_URL": "api.stripe.com"], "STRIPE_API_URL"), (["PADDLE_API_URL": "ftp://x"], "PADDLE_API_URL"),
         ])
     func badValues(environment: [String: String], variable: String) {
         #expect {
@@ -33,6 +39,14 @@ struct ConfigurationTests {
             (error as? ConfigurationError)?.variable == variable
                 && !(error as! ConfigurationError).description.contains("\n")
         }
+    }
+
+    @Test("durations read seconds and s, m, h, d")
+    func durations() throws {
+        #expect(try Configuration(environment: ["LICENSOR_LEASE_TTL": "12h"]).leaseTTL == .seconds(43_200))
+        #expect(try Configuration(environment: ["LICENSOR_LEASE_TTL": "3600"]).leaseTTL == .seconds(3600))
+        #expect(try Configuration(environment: [:]).leaseTTL == .seconds(7 * 86_400))
+        #expect(try Configuration(environment: [:]).recoverInterval == .seconds(600))
     }
 
     @Test("the Postmark token never appears in a configuration error")

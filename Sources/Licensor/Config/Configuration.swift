@@ -171,7 +171,7 @@ package struct Configuration: Sendable {
             count * (unit ?? 1) <= 365 * 86_400
         else {
             throw ConfigurationError(
-                variable: "LICENSOR_LEASE_TTL", problem: "\"\(raw)\" is not a duration from 60 s to 365d (e.g. 7d, 12h)"
+                variable: variable, problem: "\"\(raw)\" is not a duration from 60 s to 365d (e.g. 7d, 12h)"
             )
         }
         return .seconds(count * (unit ?? 1))
