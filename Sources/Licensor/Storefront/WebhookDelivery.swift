@@ -51,6 +51,13 @@ package struct WebhookDelivery: Sendable {
         self.init(request: request, adapter: adapter)
     }
 
+    /// The hex SHA-256 of a signed body, the delivery id of a storefront that sends none (Lemon Squeezy without
+    /// `meta.webhook_id`): a redelivery of the same bytes shares it.
+    package var bodyDigest: String? {
+        guard let rawBody, !payload.headers.fields.isEmpty else { return nil }
+        return HMACSHA256.sha256(rawBody).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
     /// The flat JSON object for the audit row, with any NUL replaced (the exact text is in `rawBody`).
     package var auditJSON: JSONValue {
         guard rawBody != nil else { return payload.auditJSON }
