@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import Licensor
 import Testing
@@ -250,5 +251,54 @@ struct StorefrontEventTests {
         #expect(try shop.outcome("polar", "subscription-revoked") == "processed")
         #expect(try shop.license("polar", subscription)?.expiresAt.rfc3339.hasPrefix("2028-01-01") == true)
         #expect(try shop.count("SELECT count(*) FROM storefront_events WHERE delivery_id LIKE 'msg_%'") == 5)
+    }
+
+    @Test(
+        "a database outage spools the exact signed body and headers; replay --spool ingests it without re-checking the time"
+    )
+    func spoolSignedDelivery() throws {
+        var shop = try Shop(.sqlite)
+        let spoolDirectory = shop.harness.folder + "/spool"
+        #expect(mkdir(spoolDirectory, 0o700) == 0)
+        shop.harness.environment["LICENSOR_SPOOL_DIR"] = spoolDirectory
+        let database = shop.harness.environment["DATABASE_URL"]!
+        shop.harness.environment["DATABASE_URL"] = "sqlite:/nonexistent-dir/licensor.sqlite3"
+        let answer = try shop.send("paddle", "transaction-completed-custom-email")
+        #expect(answer.status == 200 && answer.body["status"] == .string("spooled"), "\(answer.body)")
+        let files = try Spool(directory: spoolDirectory).paths()
+        #expect(files.count == 1)
+        let text = String(decoding: ChildProcess.readFile(files[0]), as: UTF8.self)
+        #expect(text.contains(#""source":"paddle""#) && text.contains("Paddle-Signature"))
+        // Later than Paddle's five-second window: the spooled delivery was verified on receipt.
+        shop.harness.environment["DATABASE_URL"] = database
+        shop.harness.environment["PADDLE_WEBHOOK_TOLERANCE"] = "1"
+        sleep(2)
+        let replay = try shop.harness.run(["replay", "--spool"])
+        #expect(replay.status == 0, "\(replay.stdoutText) \(replay.stderrText)")
+        #expect(try shop.license("paddle", "txn_01paddle0002")?.email == "custom.email@example.com")
+        #expect(try shop.count("SELECT count(*) FROM storefront_events WHERE source = 'paddle' AND processed") == 1)
+        #expect(try Spool(directory: spoolDirectory).paths().isEmpty)
+    }
+
+    @Test("an API Gateway HTTP API event with a base64 body is verified on the decoded bytes")
+    func base64Body() throws {
+        let shop = try Shop(.sqlite)
+        let body = StorefrontEvents.body("stripe", "checkout-session-completed")
+        var headers: [(String, JSONValue)] = [("content-type", .string("application/json"))]
+        for (name, value) in StorefrontEvents.headers("stripe", body) {
+            headers.append((name.lowercased(), .string(value)))
+        }
+        let event = JSONValue.object([
+            ("version", .string("2.0")), ("routeKey", .string("$default")), ("rawPath", .string("/webhooks/stripe")),
+            ("rawQueryString", .string("")), ("headers", .object(headers)),
+            (
+                "requestContext",
+                .object([("http", .object([("method", .string("POST")), ("path", .string("/webhooks/stripe"))]))])
+            ),
+            ("body", .string(Data(body).base64EncodedString())), ("isBase64Encoded", .bool(true)),
+        ]).serialized()
+        let answer = try shop.harness.invoke(event)
+        #expect(answer.status == 200 && answer.body["status"] == .string("processed"), "\(answer.body)")
+        #expect(try shop.license("stripe", "pi_3Pstripe0001") != nil)
     }
 }
