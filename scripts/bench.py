@@ -130,6 +130,29 @@ def warm_lambda(binary, env, folder, name, count):
             "invocations": count, "non_200": sum(1 for s in statuses if s != 200)}
 
 
+def lambda_burst(binary, env, folder, count, loops):
+    """`count` distinct sales served by the Runtime API stand-in to `loops` concurrent warm `licensor lambda`
+    processes, as Lambda scales out: wall time and the answers' statuses."""
+    events = os.path.join(folder, "burst.events")
+    log = os.path.join(folder, "burst.log")
+    with open(events, "w") as f:
+        for i in range(count):
+            f.write(json.dumps({"id": f"lb-{i}", "body": lambda_event(f"LBURST-{os.getpid()}-{i}")}) + "\n")
+    stand_in = subprocess.Popen(["python3", STAND_IN, "--events", events, "--log", log], stdout=subprocess.PIPE,
+                                text=True)
+    port = int(stand_in.stdout.readline().split()[1])
+    start = time.perf_counter()
+    processes = [subprocess.Popen([binary, "lambda"], env=dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}"),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(loops)]
+    for p in processes:
+        p.wait(timeout=600)
+    seconds = time.perf_counter() - start
+    stand_in.kill()
+    statuses = [json.loads(r["body"])["statusCode"] for r in map(json.loads, open(log)) if r["kind"] == "response"]
+    return {"count": count, "concurrency": loops, "seconds": seconds, "answered": len(statuses),
+            "status_counts": {str(s): statuses.count(s) for s in sorted(set(statuses))}}
+
+
 def write_inputs(folder, prefix, count, make):
     paths = []
     for i in range(count):
@@ -230,6 +253,7 @@ def main():
             statuses = list(pool.map(one, burst_inputs))
         burst = {"count": burst_count, "concurrency": width, "seconds": time.perf_counter() - start,
                  "status_counts": {str(s): statuses.count(s) for s in sorted(set(statuses))}}
+        burst["lambda"] = lambda_burst(binary, pg_env, work, burst_count, width)
 
     floor_c_ms = results[2]["median_ms"]
     floor_swift_ms = results[1]["median_ms"]
@@ -252,6 +276,10 @@ def main():
     if burst:
         print(f"burst: {burst['count']} sales at concurrency {burst['concurrency']} on PostgreSQL in "
               f"{burst['seconds']:.1f}s ({burst['count'] / burst['seconds']:.0f}/s); statuses {burst['status_counts']}")
+        warm_burst = burst["lambda"]
+        print(f"burst, Lambda mode: {warm_burst['count']} sales over {warm_burst['concurrency']} warm loops on "
+              f"PostgreSQL in {warm_burst['seconds']:.1f}s ({warm_burst['count'] / warm_burst['seconds']:.0f}/s); "
+              f"{warm_burst['answered']} answered, statuses {warm_burst['status_counts']}")
     print(json.dumps({"results": results, "replay_events_per_second": replay_count / replay_seconds,
                       "burst": burst}), file=open(os.path.join(work, "bench.json"), "w"))
     print(f"(raw figures: {work}/bench.json)")

@@ -57,6 +57,47 @@ def envelope(sale_id):
                        "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": body})
 
 
+STAND_IN = "Tests/LicensorTests/Support/fake_lambda_runtime.py"
+
+
+def lambda_event(sale_id):
+    """A Function URL event carrying one sale, as Lambda delivers it."""
+    inner = json.loads(envelope(sale_id))
+    return json.dumps({"version": "2.0", "routeKey": "$default", "rawPath": inner["path"],
+                       "rawQueryString": inner["query"], "headers": {"content-type": inner["headers"]["Content-Type"]},
+                       "requestContext": {"http": {"method": "POST", "path": inner["path"], "protocol": "HTTP/1.1"}},
+                       "body": inner["body"], "isBase64Encoded": False})
+
+
+def run_lambda(deployment, sale_ids, loops, during=None, **extra):
+    """Serves the sales from the Runtime API stand-in to `loops` warm `licensor lambda` processes; returns
+    {sale id: HTTP status of its answer, or None when the loop died without answering} and the loops' exit codes."""
+    tag = time.time_ns()
+    events, log = os.path.join(ROOT, f"lambda-{tag}.events"), os.path.join(ROOT, f"lambda-{tag}.log")
+    with open(events, "w") as f:
+        for sale_id in sale_ids:
+            f.write(json.dumps({"id": sale_id, "body": lambda_event(sale_id), "deadline_in_ms": 4000}) + "\n")
+    stand_in = subprocess.Popen(["python3", STAND_IN, "--events", events, "--log", log], stdout=subprocess.PIPE,
+                                text=True)
+    port = int(stand_in.stdout.readline().split()[1])
+    env = {**deployment.env, **extra, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}"}
+    processes = [subprocess.Popen([BINARY, "lambda"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for _ in range(loops)]
+    try:
+        if during:
+            during()
+        codes = [p.wait(timeout=120) for p in processes]
+    finally:
+        for p in processes:
+            p.kill()
+        stand_in.kill()
+    answers = {}
+    for record in map(json.loads, open(log)):
+        if record["kind"] == "response":
+            answers[record["id"]] = json.loads(record["body"])["statusCode"]
+    return {sale_id: answers.get(sale_id) for sale_id in sale_ids}, codes
+
+
 class Deployment:
     """One database (a fresh PostgreSQL schema) and one environment, like one seller's deployment."""
 
@@ -183,6 +224,52 @@ try:
               and delivered.count(sale) == expected_emails
               and len([e for e in emails(postmark_log) if json.loads(e["body"])["Metadata"]["order_id"] == sale]) == 1,
               f"status={status} {detail} replay={replay.stdout.strip()[-200:]}")
+    # 5. The same faults in Lambda mode: warm loops keep their connection, so a PostgreSQL restart must cost only
+    #    the invocations in flight, and a loop killed mid-invocation must lose nothing after replay.
+    warm = Deployment("lambda_burst", postmark_url)
+    sale_ids = [f"LAMBDA-{i}" for i in range(1200)]
+
+    def restart_postgres():
+        time.sleep(0.4)
+        pg_ctl("stop", "-m", "immediate")
+        time.sleep(0.5)
+        pg_start()
+
+    answers, codes = run_lambda(warm, sale_ids, loops=4, during=restart_postgres)
+    statuses = list(answers.values())
+    print(f"  Lambda burst of {len(sale_ids)} over 4 loops: answers { {s: statuses.count(s) for s in set(statuses)} }")
+    # A loop ends when the stand-in's /next says there is nothing more (exit status 1, as after any Runtime API
+    # error); a negative status would be a crash.
+    check("Lambda mode, PostgreSQL killed mid-run: every invocation answered 200 or 503, no loop crashed",
+          set(statuses) <= {200, 503} and 503 in statuses and all(c >= 0 for c in codes),
+          f"{ {s: statuses.count(s) for s in set(statuses)} } exit codes {codes}")
+    check("Lambda mode, PostgreSQL killed mid-run: the loops recovered (later invocations 200)",
+          all(answers[s] == 200 for s in sale_ids[-20:]), f"last 20: {[answers[s] for s in sale_ids[-20:]]}")
+    for sale_id, status in answers.items():
+        if status != 200:
+            warm.send(sale_id)  # the storefront's retry
+    warm.run("replay", "--all-failed")
+    time.sleep(9.5)  # a claim held by an invocation in flight lapses after the deadline + 5 s
+    warm.run("replay", "--all-failed")
+    ok, detail = one_license_each(warm, sale_ids)
+    check("Lambda mode, PostgreSQL killed mid-run: one license per sale after retries and replay", ok, detail)
+    sent = [json.loads(r["body"])["Metadata"]["order_id"] for r in emails(postmark_log)]
+    wrong = {s: sent.count(s) for s in sale_ids if sent.count(s) != 1}
+    check("Lambda mode, PostgreSQL killed mid-run: one email per sale", not wrong, f"{wrong}")
+
+    for point in ["before-parse", "before-mint", "before-email", "before-mark"]:
+        killed = Deployment("lambda_" + point.replace("-", "_"), postmark_url)
+        sale = f"LAMBDA-KILL-{point}"
+        answers, codes = run_lambda(killed, [sale], loops=1, LICENSOR_FAULT_POINT=point)
+        before = len(emails(postmark_log))
+        replay = killed.run("replay", "--all-failed")
+        delivered = [json.loads(r["body"])["Metadata"]["order_id"] for r in emails(postmark_log)[before:]]
+        ok, detail = one_license_each(killed, [sale])
+        total = len([e for e in emails(postmark_log) if json.loads(e["body"])["Metadata"]["order_id"] == sale])
+        check(f"Lambda mode, SIGKILL {point}: no answer, then one license and one email after replay",
+              answers[sale] is None and codes[0] != 0 and replay.returncode == 0 and ok and total == 1
+              and delivered.count(sale) == (0 if point == "before-mark" else 1),
+              f"answer={answers[sale]} codes={codes} {detail} replay={replay.stdout.strip()[-200:]}")
 finally:
     postmark.kill()
 
