@@ -152,6 +152,12 @@ struct LicenseAPITests {
             SeatShop.request("/v2/licenses/verify", [("product_id", SeatShop.product), ("license_key", key)]))
         let gumroad = try JSONParser.parse(verify.body)
         #expect(verify.status == 200 && gumroad["success"] == .bool(true) && gumroad["uses"] == .number("1"))
+        let peek = shop.harness.handle(
+            SeatShop.request(
+                "/v2/licenses/verify",
+                [("product_id", SeatShop.product), ("license_key", key), ("increment_uses_count", "false")]))
+        #expect(try JSONParser.parse(peek.body)["uses"] == .number("1"))
+        #expect(try JSONParser.parse(try SeatShop.gumroadVerify(shop, key).body)["uses"] == .number("2"))
         let otherProduct = shop.harness.handle(
             SeatShop.request("/v2/licenses/verify", [("product_id", "demo-product-id"), ("license_key", key)]))
         #expect(otherProduct.status == 404)

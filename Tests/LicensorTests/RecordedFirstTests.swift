@@ -124,7 +124,7 @@ struct RecordedFirstTests {
     }
 
     @Test(
-        "schema versions 4–6 add raw_body, storefront_events and license_instances, nothing the seed reads",
+        "schema versions 4–6 add raw_body, storefront_events, license_instances and more, nothing the seed reads",
         arguments: StoreKind.available)
     func exactBodyColumn(kind: StoreKind) throws {
         let harness = try Harness.make(kind)

@@ -14,6 +14,8 @@ package struct LicenseAPI {
         package var seats = SeatPolicy()
         package var token: String?
         package var instances: [LicenseInstance] = []
+        /// Gumroad's `uses` counter (`/v2/licenses/verify`).
+        package var uses = 0
 
         /// Whether the answer is positive (`activated`, `valid`, `deactivated`, `success`).
         package var isPositive: Bool { code == .valid && status == 200 }
@@ -132,6 +134,17 @@ package struct LicenseAPI {
         return answer
     }
 
+    /// Gumroad's `verify`: validate, and count a use unless `increment_uses_count` is `false` (Gumroad's default
+    /// is to count).
+    package func verify(_ request: LicenseAPIRequest) throws -> Answer {
+        let increment = try request.optional("increment_uses_count").map { $0.lowercased() != "false" } ?? true
+        var answer = try validate(request)
+        if let license = answer.license, answer.code == .valid || answer.code == .expired {
+            answer.uses = try store.uses(key: license.key, increment: increment && answer.code == .valid)
+        }
+        return answer
+    }
+
     /// `activations`: the license's live instances.
     package func activations(_ request: LicenseAPIRequest) throws -> Answer {
         var answer = try lookUp(request, checkProduct: false)
@@ -147,7 +160,10 @@ package struct LicenseAPI {
     func lookUp(_ request: LicenseAPIRequest, checkProduct: Bool = true) throws -> Answer {
         var answer = Answer()
         let key = try request.licenseKey()
-        let product = checkProduct ? try request.optional("product") ?? request.optional("product_id") : nil
+        let product =
+            checkProduct
+            ? try request.optional("product") ?? request.optional("product_id") ?? request.optional("product_permalink")
+            : nil
         guard let license = try store.license(key: key) else {
             return refused(answer, 404, .notFound, "license_key not found.")
         }

@@ -114,7 +114,7 @@ enum LicenseAPIShapes {
         return (
             200,
             .object([
-                ("success", .bool(true)), ("uses", .integer(answer.usage)), ("purchase", purchase),
+                ("success", .bool(true)), ("uses", .integer(answer.uses)), ("purchase", purchase),
                 ("code", .string(answer.code.rawValue)), ("token", answer.token.map(JSONValue.string) ?? .null),
             ])
         )

@@ -40,7 +40,7 @@ enum LicenseAPIRoute {
             },
             Route(["POST"], "/v2/licenses/verify") { request, context in
                 answer(request, app, context.logger, flag: "success") { api, fields, _ in
-                    LicenseAPIShapes.gumroad(try api.validate(fields))
+                    LicenseAPIShapes.gumroad(try api.verify(fields))
                 }
             },
         ]

@@ -73,4 +73,6 @@ package protocol ActivationLedger: AnyObject {
     /// Takes the right to send a recovery email to an address: true for one caller per `interval`, however many
     /// ask at once; durable on return.
     func claimRecovery(email: String, now: Timestamp, interval: Duration) throws(StoreError) -> Bool
+    /// Gumroad's `uses` of a license: counted up by one (atomically) when `increment`, else read.
+    func uses(key: String, increment: Bool) throws(StoreError) -> Int
 }

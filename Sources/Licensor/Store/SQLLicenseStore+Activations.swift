@@ -128,6 +128,19 @@ extension SQLLicenseStore: ActivationLedger {
 }
 
 extension SQLLicenseStore {
+    package func uses(key: String, increment: Bool) throws(StoreError) -> Int {
+        let rows =
+            increment
+            ? try db.durably { () throws(StoreError) -> [SQLRow] in
+                try db.query(
+                    "INSERT INTO license_uses (license_key, uses) VALUES ($1, 1) ON CONFLICT (license_key) "
+                        + "DO UPDATE SET uses = license_uses.uses + 1 RETURNING uses",
+                    [.text(key)])
+            }
+            : try db.query("SELECT uses FROM license_uses WHERE license_key = $1", [.text(key)])
+        return Int(rows.first?["uses"] ?? "0") ?? 0
+    }
+
     package func claimRecovery(email: String, now: Timestamp, interval: Duration) throws(StoreError) -> Bool {
         let before = Timestamp(microseconds: now.microseconds - interval.components.seconds * 1_000_000)
         return try db.durably { () throws(StoreError) -> Bool in

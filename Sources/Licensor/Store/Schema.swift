@@ -210,6 +210,14 @@ enum Schema {
                 PRIMARY KEY (email)
             )
             """,
+            // Gumroad's `uses` counter for `/v2/licenses/verify`, beside the seed's table rather than in it.
+            """
+            CREATE TABLE IF NOT EXISTS license_uses (
+                license_key VARCHAR NOT NULL REFERENCES licenses (license_key),
+                uses INTEGER NOT NULL,
+                PRIMARY KEY (license_key)
+            )
+            """,
         ]
     }
 }
