@@ -174,6 +174,10 @@ struct LicenseAPITests {
             "activate", [("license_key", key), ("instance_name", "New"), ("fingerprint", "fp-z")])
         #expect(noSeat.status == 400 && noSeat.body["code"] == .string("REVOKED"))
         #expect(try SeatShop.gumroadVerify(shop, key).status == 404)
+        // A seat can still be freed on a revoked license; the code says why the license is not good.
+        let freed = try shop.call("deactivate", [("license_key", key), ("fingerprint", "fp-a")])
+        #expect(
+            freed.status == 200 && freed.body["deactivated"] == .bool(true) && freed.body["code"] == .string("REVOKED"))
     }
 
     @Test(

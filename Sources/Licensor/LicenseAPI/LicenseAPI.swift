@@ -17,8 +17,11 @@ package struct LicenseAPI {
         /// Gumroad's `uses` counter (`/v2/licenses/verify`).
         package var uses = 0
 
+        /// Set when the operation succeeded though the license is not good (a seat freed on a revoked license).
+        package var succeeded: Bool?
+
         /// Whether the answer is positive (`activated`, `valid`, `deactivated`, `success`).
-        package var isPositive: Bool { code == .valid && status == 200 }
+        package var isPositive: Bool { succeeded ?? (code == .valid && status == 200) }
     }
 
     let store: any LicenseRepository & ActivationLedger
@@ -130,7 +133,11 @@ package struct LicenseAPI {
             answer.instance = instance
         }
         answer.usage = try store.instances(key: license.key).count
-        if answer.code == .valid, standing != .valid { answer.code = standing }
+        if answer.code == .valid, standing != .valid {
+            // Freed, and the code still tells the app why the license itself is not good.
+            answer.code = standing
+            answer.succeeded = true
+        }
         return answer
     }
 

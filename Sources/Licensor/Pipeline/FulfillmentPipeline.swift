@@ -239,8 +239,7 @@ package struct FulfillmentPipeline {
     private func map(_ received: Sale) throws -> (Sale, ProductMapping) {
         let catalog = try deps.products()
         var sale = received
-        if catalog.mapping(for: sale) == nil || sale.email.isEmpty {
-            guard let api = deps.api else { throw LicensorError(.configuration, "no storefront API access here") }
+        if let api = deps.api, catalog.mapping(for: sale) == nil || sale.email.isEmpty {
             sale = try deps.adapter.completing(sale, catalog: catalog, api: api)
         }
         guard !sale.email.isEmpty else { throw PayloadError("the sale names no buyer email") }

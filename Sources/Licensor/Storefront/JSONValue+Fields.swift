@@ -31,6 +31,18 @@ extension JSONValue {
 
     /// The first identifier present among several paths, in order.
     package func firstIdentifier(_ paths: String...) throws(PayloadError) -> String? {
+        try first(of: paths)
+    }
+
+    /// The first identifier present among several paths, which must be there.
+    package func requiredIdentifier(_ paths: String...) throws(PayloadError) -> String {
+        guard let value = try first(of: paths) else {
+            throw PayloadError("missing required field \"\(paths.last ?? "")\"")
+        }
+        return value
+    }
+
+    private func first(of paths: [String]) throws(PayloadError) -> String? {
         for path in paths {
             if let value = try optionalIdentifier(path) { return value }
         }

@@ -85,7 +85,7 @@ package struct PaddleAdapter: SignedJSONStorefront {
         let subscription = try transaction.optionalIdentifier("subscription_id")
         let email = try transaction.optionalIdentifier("custom_data.email") ?? ""
         var sale = Sale(
-            source: source, orderID: try transaction.firstIdentifier("subscription_id", "id") ?? "",
+            source: source, orderID: try transaction.requiredIdentifier("subscription_id", "id"),
             productID: try item.identifier("price.product_id"), productName: item.text("product.name"), email: email,
             name: transaction.text("custom_data.name") ?? (email.isEmpty ? "" : BuyerName.fromEmail(email)),
             amountMinorUnits: try SignedWebhook.amount(

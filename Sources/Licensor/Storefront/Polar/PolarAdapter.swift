@@ -37,7 +37,7 @@ package struct PolarAdapter: SignedJSONStorefront {
             return .sale(try sale(from: data))
         case "order.refunded":
             return .refund(
-                orderID: try data.firstIdentifier("subscription_id", "id") ?? "",
+                orderID: try data.requiredIdentifier("subscription_id", "id"),
                 full: data.text("status") == "refunded")
         case "subscription.revoked":
             return .subscriptionEnded(
@@ -59,7 +59,7 @@ package struct PolarAdapter: SignedJSONStorefront {
         let currency = (order.text("currency") ?? "usd").uppercased()
         let subscription = try order.optionalIdentifier("subscription_id")
         return Sale(
-            source: source, orderID: try order.firstIdentifier("subscription_id", "id") ?? "",
+            source: source, orderID: try order.requiredIdentifier("subscription_id", "id"),
             productID: try order.identifier("product_id"), productName: order.text("product.name"), email: email,
             name: order.text("customer.name") ?? BuyerName.fromEmail(email),
             amountMinorUnits: try SignedWebhook.amount(
