@@ -88,6 +88,20 @@ check "polar sale" "$(signed polar order-paid polar_whs_smoke)" "200 processed"
 check "polar row" "$(sql "select tier, email from licenses where source='polar'")" "pro|polly.polar@example.com"
 check "signed rows beside gumroad_events" "$(sql "select count(*) from storefront_events where processed")" 4
 
+# The app-facing API on the license of the first sale: activate one machine, then validate it.
+key=$(sql "select license_key from licenses where source_order_id='FO8TXN-dbxYaBdahG97Y-Q=='")
+api() {  # api ROUTE FORM-BODY: prints the answer's status and code
+    printf '{"method":"POST","path":"/v1/licenses/%s","body":"%s"}' "$1" "$2" | "$binary" 2>>"$work/stderr.log" \
+        | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r["statusCode"], json.loads(r["body"])["code"])'
+}
+check "activate" "$(api activate "license_key=$key&instance_name=Smoke&fingerprint=smoke-fp")" "200 VALID"
+check "validate by fingerprint" "$(api validate "license_key=$key&fingerprint=smoke-fp")" "200 VALID"
+check "seat recorded" "$(sql "select count(*) from license_instances where license_key='$key' and deactivated_at is null")" 1
+check "unknown key" "$(api validate "license_key=22222-22222-22222-22222-22222")" "404 NOT_FOUND"
+
 token=$(sql "select blob from licenses where source_order_id='FO8TXN-dbxYaBdahG97Y-Q=='")
 check "token verifies" "$("$binary" verify "$token" 2>/dev/null | head -1)" "valid license token"
 check "secret never logged" "$(grep -c -e demo-secret -e whsec_smoke -e ls-smoke-secret "$work/stderr.log" || true)" 0

@@ -27,7 +27,9 @@ extension Operations {
                 Table.render(
                     headers: ["KEY", "STATUS", "TIER", "PRODUCT", "SEATS", "EXPIRES", "EMAILED", "ORDER"],
                     rows: try licenses.map { license in
-                        let seats = try seatPolicy(of: license, services).limit.map(String.init) ?? "∞"
+                        // A broken products file must not hide a buyer's licenses from support.
+                        let policy = try? seatPolicy(of: license, services)
+                        let seats = policy.map { $0.limit.map(String.init) ?? "∞" } ?? "?"
                         return [
                             license.key, license.status(), license.tier, license.productID ?? "-",
                             "\(try services.store.instances(key: license.key).count)/\(seats)",
