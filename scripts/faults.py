@@ -227,7 +227,7 @@ try:
     # 5. The same faults in Lambda mode: warm loops keep their connection, so a PostgreSQL restart must cost only
     #    the invocations in flight, and a loop killed mid-invocation must lose nothing after replay.
     warm = Deployment("lambda_burst", postmark_url)
-    sale_ids = [f"LAMBDA-{i}" for i in range(1200)]
+    sale_ids = [f"LAMBDA-{i}" for i in range(2400)]
 
     def restart_postgres():
         time.sleep(0.4)
