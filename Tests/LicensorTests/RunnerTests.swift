@@ -24,11 +24,19 @@ struct RunnerTests {
 
     /// `systemd-socket-activate --inetd -a -l 127.0.0.1:PORT licensor`, one process per connection.
     static func startSocketActivation(_ harness: Harness, extra: [String: String] = [:]) throws -> LoopbackServer {
-        let port = try closedLoopbackPort()
         let variables = harness.environment.merging(extra) { $1 }.flatMap { ["-E", "\($0.key)=\($0.value)"] }
-        return try LoopbackServer(
-            [socketActivate, "--inetd", "-a", "-l", "127.0.0.1:\(port)"] + variables + [PackagePaths.binary],
-            port: port, environment: ["PATH": "/usr/bin:/bin"], log: harness.folder + "/socket-activate.log")
+        // A port found free can be taken by a parallel test before the server binds it: try another.
+        var attempt = 0
+        while true {
+            let port = try closedLoopbackPort()
+            do {
+                return try LoopbackServer(
+                    [socketActivate, "--inetd", "-a", "-l", "127.0.0.1:\(port)"] + variables + [PackagePaths.binary],
+                    port: port, environment: ["PATH": "/usr/bin:/bin"], log: harness.folder + "/socket-activate.log")
+            } catch  where attempt < 2 {
+                attempt += 1
+            }
+        }
     }
 
     @Test(

@@ -121,6 +121,30 @@ struct StorefrontEventTests {
     }
 
     @Test(
+        "Stripe renewal charges: a refund or dispute naming only the payment intent reaches the subscription's license",
+        arguments: StoreKind.available)
+    func stripeRenewalCharges(kind: StoreKind) throws {
+        // Since basil: the refund arrives before invoice_payment.paid says which invoice the payment paid.
+        let basil = try Shop(kind)
+        #expect(try basil.outcome("stripe", "checkout-session-subscription") == "processed")
+        #expect(try basil.outcome("stripe", "invoice-paid-renewal") == "processed")
+        #expect(try basil.outcome("stripe", "charge-refunded-renewal") == "processed")
+        #expect(try basil.license("stripe", "sub_1Acme")?.revokedAt == nil)
+        #expect(try basil.outcome("stripe", "invoice-payment-paid") == "processed")
+        #expect(try basil.license("stripe", "sub_1Acme")?.revokedAt != nil)
+
+        // Before basil: the invoice names its payment intent; a dispute of it revokes, a won dispute restores.
+        let older = try Shop(kind)
+        #expect(try older.outcome("stripe", "checkout-session-subscription") == "processed")
+        #expect(try older.outcome("stripe", "invoice-paid-renewal-pre-basil") == "processed")
+        #expect(try older.outcome("stripe", "charge-dispute-renewal") == "processed")
+        #expect(try older.license("stripe", "sub_1Acme")?.revokedAt != nil)
+        #expect(try older.outcome("stripe", "charge-dispute-renewal-won") == "processed")
+        #expect(try older.license("stripe", "sub_1Acme")?.revokedAt == nil)
+        #expect(try older.count("SELECT count(*) FROM storefront_links WHERE to_id = 'sub_1Acme'") == 2)
+    }
+
+    @Test(
         "A wrong secret, a stale timestamp or no secret configured: the fixed 404 and nothing stored",
         arguments: ["stripe", "lemonsqueezy", "paddle", "polar"])
     func refusals(source: String) throws {

@@ -214,10 +214,13 @@ package struct FulfillmentPipeline {
             let product = mapping.name ?? sale.productName ?? sale.productID
             try step(.email, licenseKey: license.key) { try deliver(license, productName: product) }
             return license.key
-        case .recordedOnly:
-            return nil
         default:
-            return try step(.apply) { try apply(event) }
+            let links = deps.adapter.paymentLinks(from: delivery.payload)
+            if case .recordedOnly = event, links.isEmpty { return nil }
+            return try step(.apply) {
+                try follow(links)
+                return try apply(event)
+            }
         }
     }
 

@@ -12,12 +12,66 @@ extension FulfillmentPipeline {
 
     /// Every event recorded for an order or subscription that its storefront can still read, oldest first.
     func history(_ orderID: String) throws -> [StorefrontEvent] {
+        var rows = try deps.auditLog.events(source: deps.adapter.source, orderID: orderID)
+        // The rows of the payments and invoices linked to the order belong to its history too (a refund of one
+        // renewal charge of a subscription), in the order they were received.
+        for id in try linkedIDs(to: orderID) {
+            rows += try deps.auditLog.events(source: deps.adapter.source, orderID: id)
+        }
+        if rows.count > 1 { rows.sort { $0.id < $1.id } }
         // Typed events re-read from this storefront's rows, not resource names: each adapter says what its row means.
-        try deps.auditLog.events(source: deps.adapter.source, orderID: orderID).compactMap { recorded in
+        return rows.compactMap { recorded in
             guard let delivery = try? WebhookDelivery(stored: recorded, adapter: deps.adapter),
                 delivery.decodingProblem == nil
             else { return nil }
             return try? deps.adapter.event(from: delivery.payload)
+        }
+    }
+
+    /// The most links followed from an order (subscription ← invoice ← payment is two).
+    static let maximumLinkDepth = 3
+
+    /// Every id linked to an order, directly or through other links.
+    func linkedIDs(to orderID: String) throws -> [String] {
+        guard deps.adapter.linksPayments else { return [] }
+        var found: [String] = []
+        var frontier = [orderID]
+        for _ in 0..<Self.maximumLinkDepth where !frontier.isEmpty {
+            var next: [String] = []
+            for id in frontier {
+                for linked in try deps.auditLog.linkedIDs(source: deps.adapter.source, to: id)
+                where linked != orderID && !found.contains(linked) {
+                    found.append(linked)
+                    next.append(linked)
+                }
+            }
+            frontier = next
+        }
+        return found
+    }
+
+    /// The license of an order, or of the order a payment or invoice is linked to.
+    func license(ofOrder orderID: String) throws -> License? {
+        var id = orderID
+        for _ in 0...Self.maximumLinkDepth {
+            if let license = try deps.licenses.license(source: deps.adapter.source, orderID: id) { return license }
+            guard deps.adapter.linksPayments,
+                let target = try deps.auditLog.linkTarget(source: deps.adapter.source, from: id)
+            else { return nil }
+            id = target
+        }
+        return nil
+    }
+
+    /// Records what a payload links, then brings each linked license in line with its (now longer) history: a
+    /// refund that arrived before the link takes effect now.
+    func follow(_ links: [StorefrontLink]) throws {
+        guard !links.isEmpty else { return }
+        try deps.auditLog.recordLinks(source: deps.adapter.source, links)
+        var seen: Set<String> = []
+        for link in links {
+            guard let license = try license(ofOrder: link.to), seen.insert(license.key).inserted else { continue }
+            try applyRevocationHistory(to: license)
         }
     }
 
@@ -97,7 +151,7 @@ extension FulfillmentPipeline {
         let now = Timestamp.now()
         switch event {
         case .refund(let orderID, _), .dispute(let orderID), .disputeWon(let orderID):
-            guard let license = try deps.licenses.license(source: deps.adapter.source, orderID: orderID) else {
+            guard let license = try license(ofOrder: orderID) else {
                 logger.info("no license for this order yet; the event is kept for when the sale arrives")
                 return nil
             }

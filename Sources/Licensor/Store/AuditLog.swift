@@ -83,6 +83,25 @@ package protocol AuditLog: AnyObject {
     func events(failedOnly: Bool, since: Timestamp?, limit: Int) throws(StoreError) -> [AuditEvent]
     /// One storefront's audit rows about one order or subscription, oldest first.
     func events(source: String, orderID: String) throws(StoreError) -> [AuditEvent]
+    /// Records that a payment or invoice (`from`) belongs to an order (`to`); the first link recorded stands.
+    func recordLinks(source: String, _ links: [StorefrontLink]) throws(StoreError)
+    /// The ids linked directly to an order.
+    func linkedIDs(source: String, to orderID: String) throws(StoreError) -> [String]
+    /// The order an id is linked to directly, if any.
+    func linkTarget(source: String, from id: String) throws(StoreError) -> String?
+}
+
+/// A storefront's statement that one of its ids belongs to another: a payment to its invoice, an invoice to its
+/// subscription.
+package struct StorefrontLink: Sendable, Equatable {
+    package var from: String
+    package var to: String
+
+    /// Creates a link.
+    package init(from: String, to: String) {
+        self.from = from
+        self.to = to
+    }
 }
 
 extension AuditLog {

@@ -104,6 +104,27 @@ extension SQLLicenseStore: AuditLog {
         return events
     }
 
+    package func recordLinks(source: String, _ links: [StorefrontLink]) throws(StoreError) {
+        for link in links where link.from != link.to {
+            try db.execute(
+                "INSERT INTO storefront_links (source, from_id, to_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                [.text(source), .text(link.from), .text(link.to)])
+        }
+    }
+
+    package func linkedIDs(source: String, to orderID: String) throws(StoreError) -> [String] {
+        try db.query(
+            "SELECT from_id FROM storefront_links WHERE source = $1 AND to_id = $2 ORDER BY from_id",
+            [.text(source), .text(orderID)]
+        ).compactMap { $0["from_id"] }
+    }
+
+    package func linkTarget(source: String, from id: String) throws(StoreError) -> String? {
+        try db.query(
+            "SELECT to_id FROM storefront_links WHERE source = $1 AND from_id = $2", [.text(source), .text(id)]
+        ).first?["to_id"]
+    }
+
     func auditEvent(_ row: SQLRow, table: String) throws(StoreError) -> AuditEvent {
         guard let id = row["id"].flatMap({ Int64($0) }), let type = row["event_type"], let source = row["source"],
             let received = row["received_at"].flatMap(Timestamp.init(parsing:))

@@ -179,8 +179,8 @@ enum Schema {
         ]
     }
 
-    /// Version 6: the machines a license is activated on (the app-facing API's instances), and when each address
-    /// last recovered its licenses. The fingerprint is kept
+    /// Version 6: the machines a license is activated on (the app-facing API's instances), when each address last
+    /// recovered its licenses, Gumroad's verify counter, and which order a storefront's payment belongs to. The fingerprint is kept
     /// only as a keyed hash; a deactivated instance keeps its row (`deactivated_at`), which is what the
     /// deactivation budget counts. One live instance per (license, fingerprint).
     private static func instances(timestamp: String) -> [String] {
@@ -210,6 +210,17 @@ enum Schema {
                 PRIMARY KEY (email)
             )
             """,
+            // Which order a storefront's payment or invoice belongs to (Stripe: a renewal charge's payment intent →
+            // its invoice → its subscription), so refunds and disputes naming only the payment find the license.
+            """
+            CREATE TABLE IF NOT EXISTS storefront_links (
+                source VARCHAR NOT NULL,
+                from_id VARCHAR NOT NULL,
+                to_id VARCHAR NOT NULL,
+                PRIMARY KEY (source, from_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS ix_storefront_links_to ON storefront_links (source, to_id)",
             // Gumroad's `uses` counter for `/v2/licenses/verify`, beside the seed's table rather than in it.
             """
             CREATE TABLE IF NOT EXISTS license_uses (

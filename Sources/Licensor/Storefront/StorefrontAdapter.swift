@@ -48,6 +48,11 @@ package protocol StorefrontAdapter: Sendable {
     /// Whether renewals arrive as their own events (`StorefrontEvent.renewal`) that can precede the sale, so a
     /// freshly minted license looks for them; Gumroad's renewals are whole sales.
     var reportsRenewalsApart: Bool { get }
+    /// Which of the storefront's ids this payload says belong to which order (a payment to its invoice, an invoice
+    /// to its subscription), so that a refund or dispute naming only a payment finds its license.
+    func paymentLinks(from payload: WebhookPayload) -> [StorefrontLink]
+    /// Whether the adapter ever reports links, so orders' histories follow them.
+    var linksPayments: Bool { get }
     /// Reads the payload.
     func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent
     /// Fetches what a sale's payload lacks (line items, the buyer's email) from the storefront's API, when the
@@ -64,6 +69,8 @@ extension StorefrontAdapter {
     package var timestampTolerance: TimestampTolerance? { nil }
     package var keptHeaders: [String] { [] }
     package var reportsRenewalsApart: Bool { false }
+    package func paymentLinks(from payload: WebhookPayload) -> [StorefrontLink] { [] }
+    package var linksPayments: Bool { false }
     package func deliveryID(for payload: WebhookPayload) -> String? { nil }
     package func isTestMode(_ payload: WebhookPayload) -> Bool? { nil }
     package func completing(_ sale: Sale, catalog: ProductCatalog, api: StorefrontAPI) throws -> Sale { sale }

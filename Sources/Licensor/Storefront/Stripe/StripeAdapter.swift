@@ -32,6 +32,33 @@ package struct StripeAdapter: SignedJSONStorefront {
         invoice.text("parent.subscription_details.subscription") ?? invoice.text("subscription")
     }
 
+    package var linksPayments: Bool { true }
+
+    /// A subscription's invoice belongs to the subscription, and so (before basil) does the payment intent that paid
+    /// it; since basil `invoice_payment.paid` says which invoice a payment intent paid, and a charge (before basil)
+    /// names its invoice. A refund or dispute of a renewal charge names only the payment intent: these links lead
+    /// from it to the subscription's license, in whatever order the events arrive.
+    package func paymentLinks(from payload: WebhookPayload) -> [StorefrontLink] {
+        guard let document = payload.document, let type = document.text("type"),
+            let object = document.at("data.object")
+        else { return [] }
+        var links: [StorefrontLink] = []
+        func link(_ from: String?, _ to: String?) {
+            guard let from, let to, !from.utf8.contains(0), !to.utf8.contains(0) else { return }
+            links.append(StorefrontLink(from: from, to: to))
+        }
+        if type.hasPrefix("invoice.") {
+            let subscription = Self.subscription(ofInvoice: object)
+            link(object.text("id"), subscription)
+            link(object.text("payment_intent"), subscription)
+        } else if type.hasPrefix("invoice_payment.") {
+            link(object.text("payment.payment_intent"), object.text("invoice"))
+        } else if type.hasPrefix("charge."), object.text("object") == "charge" {
+            link(object.text("payment_intent"), object.text("invoice"))
+        }
+        return links
+    }
+
     package func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
         guard let document = payload.document else { throw PayloadError("the body is not a JSON object") }
         let type = try document.identifier("type")
