@@ -327,6 +327,43 @@ struct LicenseAPITests {
         }
     }
 
+    /// Every field of `documented`, recursively, with the same JSON type in `answer` (null where the documentation
+    /// shows a value may be null too, and the reverse); licensor's extra fields are allowed.
+    static func missingOrRetyped(_ documented: JSONValue, _ answer: JSONValue?, path: String = "") -> [String] {
+        guard case .object(let members) = documented else {
+            let expected = kind(documented)
+            let found = kind(answer)
+            let nullable = expected == "null" || found == "null"
+            return expected == found || (nullable && found != "missing") ? [] : ["\(path): \(expected) → \(found)"]
+        }
+        guard case .object = answer else { return ["\(path): object → \(kind(answer))"] }
+        return members.flatMap { key, value in missingOrRetyped(value, answer?[key], path: path + "." + key) }
+    }
+
+    @Test(
+        "the request/response pairs of Lemon Squeezy's license API documentation: same fields, same JSON types",
+        arguments: ["activate", "validate", "deactivate"])
+    func lemonSqueezyDocumentedPairs(route: String) throws {
+        let pair = try JSONParser.parse(
+            Array(try CryptoTestSupport.resource("lemonsqueezy-license-api/\(route).json")))
+        let shop = try SeatShop(.sqlite)
+        let key = try shop.mint("DOCS-\(route)")
+        // The documented request, with this installation's key (and, where it names one, its instance).
+        var fields: [(String, String)] = []
+        for case (let name, .string(let value)) in pair["request"]?["form"]?.objectValue ?? [] {
+            fields.append((name, name == "license_key" ? key : value))
+        }
+        if fields.contains(where: { $0.0 == "instance_id" }) {
+            let activated = try shop.call("activate", [("license_key", key), ("instance_name", "Test")])
+            let instance = try #require(activated.body["instance"]?["id"]?.stringValue)
+            fields = fields.map { $0.0 == "instance_id" ? ($0.0, instance) : $0 }
+        }
+        let answer = try shop.call(route, fields)
+        #expect(answer.status == 200)
+        let documented = try #require(pair["response"])
+        #expect(Self.missingOrRetyped(documented, answer.body) == [], "\(answer.body)")
+    }
+
     @Test("the database being down answers 503 UNAVAILABLE")
     func unavailable() throws {
         var shop = try SeatShop(.sqlite)
