@@ -31,7 +31,7 @@ public struct Ed25519PublicKey: Sendable, Hashable, CustomStringConvertible {
         }
         self.rawRepresentation = rawRepresentation
         let digest = Array(SHA256.hash(data: rawRepresentation))
-        keyID = digest.prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        keyID = Hex.encode(digest.prefix(8))
     }
 
     /// Parses SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----"), as `licensor keygen` and

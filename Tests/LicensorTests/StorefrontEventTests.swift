@@ -200,7 +200,7 @@ struct StorefrontEventTests {
         let bare = String(decoding: StorefrontEvents.body("lemonsqueezy", "license-key-created"), as: UTF8.self)
             .replacing("\n    \"webhook_id\": \"9c4c3d5e-1111-4a2b-9e7a-000000000001\",", with: "")
         #expect(!bare.contains("webhook_id"))
-        let digest = StorefrontEvents.hex(HMACSHA256.sha256(Array(bare.utf8)))
+        let digest = Hex.encode(HMACSHA256.sha256(Array(bare.utf8)))
         for _ in 0..<2 { #expect(try shop.send("lemonsqueezy", "", body: Array(bare.utf8)).status == 200) }
         #expect(try shop.count("SELECT count(*) FROM storefront_events WHERE delivery_id = '\(digest)'") == 2)
     }

@@ -152,8 +152,7 @@ struct StorefrontSignatureTests {
     func lemonSqueezy() throws {
         let adapter = LemonSqueezyAdapter()
         let body = Array(#"{"meta":{"event_name":"order_created"},"data":{}}"#.utf8)
-        let hex = HMACSHA256.authenticationCode(for: body, key: Array("ls-signing-secret".utf8))
-            .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let hex = Hex.encode(HMACSHA256.authenticationCode(for: body, key: Array("ls-signing-secret".utf8)))
         let secrets = try Self.secrets(adapter, "old-secret,ls-signing-secret")
         let now = Self.at(0)
         #expect(

@@ -122,7 +122,7 @@ struct TokenVectorTests {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        Hex.encode(bytes)
     }
 
     static func document() throws -> String {

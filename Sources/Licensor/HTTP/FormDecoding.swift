@@ -81,12 +81,5 @@ package enum FormDecoding {
     }
 
     /// The value of one ASCII hex digit, or nil.
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: c - 0x30
-        case 0x41...0x46: c - 0x41 + 10
-        case 0x61...0x66: c - 0x61 + 10
-        default: nil
-        }
-    }
+    static func hexValue(_ c: UInt8) -> UInt8? { Hex.value(of: c) }
 }

@@ -212,9 +212,7 @@ package struct LicenseAPI {
     /// The stored form of a fingerprint: HMAC-SHA256 under the fingerprint key, bound to the license, in hex.
     func hash(_ fingerprint: String, of key: String) throws -> String {
         let message = Array(key.utf8) + [0] + Array(fingerprint.utf8)
-        return HMACSHA256.authenticationCode(for: message, key: try fingerprintHashKey()).map {
-            ($0 < 16 ? "0" : "") + String($0, radix: 16)
-        }.joined()
+        return Hex.encode(HMACSHA256.authenticationCode(for: message, key: try fingerprintHashKey()))
     }
 
     /// `LICENSOR_FINGERPRINT_KEY`, else a key derived from the signing key: its (deterministic) Ed25519 signature of

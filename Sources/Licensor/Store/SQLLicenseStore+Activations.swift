@@ -162,7 +162,7 @@ enum InstanceID {
         }
         bytes[6] = bytes[6] & 0x0F | 0x40
         bytes[8] = bytes[8] & 0x3F | 0x80
-        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let hex = Hex.encode(bytes)
         let cuts = [8, 12, 16, 20]
         var text = ""
         for (index, character) in hex.enumerated() {

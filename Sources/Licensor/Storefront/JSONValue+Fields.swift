@@ -99,22 +99,6 @@ enum SignedWebhook {
         return matched
     }
 
-    /// Lower- or upper-case hex to bytes; nil when not hex of even length.
-    static func hexBytes<S: StringProtocol>(_ text: S) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = FormDecoding.hexValue(digits[index]), let low = FormDecoding.hexValue(digits[index + 1])
-            else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
     /// The check Stripe and Paddle share: a header of `key=value` items holding one unix time and one or more hex
     /// MACs of `time`, `joiner`, body; any MAC may match any secret, and the time must be within the tolerance.
     static func verifyTimestamped(
@@ -128,7 +112,7 @@ enum SignedWebhook {
         guard let time = items.first(where: { $0.key == timeKey }).flatMap({ Int64($0.value) }) else {
             return .rejected(reason: "\(name) has no \(timeKey)= timestamp")
         }
-        let signatures = items.filter { $0.key == macKey }.compactMap { hexBytes($0.value) }
+        let signatures = items.filter { $0.key == macKey }.compactMap { Hex.decode($0.value) }
         guard !signatures.isEmpty else { return .rejected(reason: "\(name) has no \(macKey)= signature") }
         let message = Array("\(time)\(joiner)".utf8) + request.body
         guard anyMatches(signatures, message: message, keys: keys(secrets)) else {

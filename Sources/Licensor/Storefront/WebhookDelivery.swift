@@ -55,7 +55,7 @@ package struct WebhookDelivery: Sendable {
     /// `meta.webhook_id`): a redelivery of the same bytes shares it.
     package var bodyDigest: String? {
         guard let rawBody, !payload.headers.fields.isEmpty else { return nil }
-        return HMACSHA256.sha256(rawBody).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return Hex.encode(HMACSHA256.sha256(rawBody))
     }
 
     /// The flat JSON object for the audit row, with any NUL replaced (the exact text is in `rawBody`).

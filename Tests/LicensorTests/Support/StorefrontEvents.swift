@@ -16,10 +16,6 @@ enum StorefrontEvents {
         ChildProcess.readFile(PackagePaths.file("events/\(source)/\(name).json"))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
-
     /// The signing headers of a delivery of `body` at `time` (unix seconds), under `secret`.
     static func headers(
         _ source: String, _ body: [UInt8], secret: String? = nil, time: Int64 = Int64(Glibc.time(nil))
@@ -30,20 +26,23 @@ enum StorefrontEvents {
         switch source {
         case "stripe":
             return [
-                ("Stripe-Signature", "t=\(time),v1=\(hex(mac(Array("\(time).".utf8) + body, "STRIPE_WEBHOOK_SECRET")))")
+                (
+                    "Stripe-Signature",
+                    "t=\(time),v1=\(Hex.encode(mac(Array("\(time).".utf8) + body, "STRIPE_WEBHOOK_SECRET")))"
+                )
             ]
         case "lemonsqueezy":
             let name = (try? JSONParser.parse(body))?["meta"]?["event_name"]?.stringValue ?? ""
-            return [("X-Event-Name", name), ("X-Signature", hex(mac(body, "LEMONSQUEEZY_WEBHOOK_SECRET")))]
+            return [("X-Event-Name", name), ("X-Signature", Hex.encode(mac(body, "LEMONSQUEEZY_WEBHOOK_SECRET")))]
         case "paddle":
             return [
                 (
                     "Paddle-Signature",
-                    "ts=\(time);h1=\(hex(mac(Array("\(time):".utf8) + body, "PADDLE_WEBHOOK_SECRET")))"
+                    "ts=\(time);h1=\(Hex.encode(mac(Array("\(time):".utf8) + body, "PADDLE_WEBHOOK_SECRET")))"
                 )
             ]
         case "polar":
-            let id = "msg_" + hex(Array(HMACSHA256.sha256(body).prefix(8)))
+            let id = "msg_" + Hex.encode(HMACSHA256.sha256(body).prefix(8))
             let code = mac(Array("\(id).\(time).".utf8) + body, "POLAR_WEBHOOK_SECRET")
             return [
                 ("webhook-id", id), ("webhook-timestamp", String(time)),

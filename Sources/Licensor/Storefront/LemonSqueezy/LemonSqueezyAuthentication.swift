@@ -9,7 +9,7 @@ extension LemonSqueezyAdapter {
         guard let header = request.headers["X-Signature"]?.trimmed, !header.isEmpty else {
             return .rejected(reason: "no X-Signature header")
         }
-        guard let signature = SignedWebhook.hexBytes(header) else {
+        guard let signature = Hex.decode(header) else {
             return .rejected(reason: "X-Signature is not hex")
         }
         guard SignedWebhook.anyMatches([signature], message: request.body, keys: SignedWebhook.keys(secrets)) else {
