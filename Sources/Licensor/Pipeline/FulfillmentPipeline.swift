@@ -121,7 +121,7 @@ package struct FulfillmentPipeline {
             AuditRecord(
                 source: deps.adapter.source, eventType: keys.eventType, orderID: keys.orderID,
                 payload: delivery.auditJSON, rawBody: delivery.rawBody, headers: delivery.headers.fields,
-                deliveryID: deps.adapter.deliveryID(for: delivery.payload) ?? delivery.bodyDigest,
+                deliveryID: delivery.deliveryID(using: deps.adapter),
                 isTest: deps.adapter.isTestMode(delivery.payload), receivedAt: receivedAt))
     }
 

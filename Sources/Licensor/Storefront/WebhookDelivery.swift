@@ -51,10 +51,11 @@ package struct WebhookDelivery: Sendable {
         self.init(request: request, adapter: adapter)
     }
 
-    /// The hex SHA-256 of a signed body, the delivery id of a storefront that sends none (Lemon Squeezy without
-    /// `meta.webhook_id`): a redelivery of the same bytes shares it.
-    package var bodyDigest: String? {
-        guard let rawBody, !payload.headers.fields.isEmpty else { return nil }
+    /// The delivery id for the audit row: the storefront's own, else for a signed body its hex SHA-256 (Lemon
+    /// Squeezy without `meta.webhook_id`), which a redelivery of the same bytes shares.
+    package func deliveryID(using adapter: any StorefrontAdapter) -> String? {
+        if let id = adapter.deliveryID(for: payload) { return id }
+        guard adapter.auditsExactBody, let rawBody else { return nil }
         return Hex.encode(HMACSHA256.sha256(rawBody))
     }
 
