@@ -175,7 +175,7 @@ package struct LicenseAPI {
             return refused(answer, 404, .notFound, "license_key not found.")
         }
         answer.license = license
-        answer.seats = try seats(of: license)
+        answer.seats = try products().seats(of: license)
         if let product, product != license.productID {
             return refused(answer, 200, .productMismatch, "This license key is for another product.")
         }
@@ -197,16 +197,6 @@ package struct LicenseAPI {
         refused.code = code
         refused.message = message
         return refused
-    }
-
-    /// The seats of a license's product as the products file lists them now (a manual license: the product of that
-    /// id in any section); unlimited when unlisted.
-    func seats(of license: License) throws -> SeatPolicy {
-        guard let productID = license.productID else { return SeatPolicy() }
-        let catalog = try products()
-        if let entry = catalog.product(source: license.source, productID: productID) { return entry.seats }
-        return catalog.sources.lazy.compactMap { catalog.product(source: $0, productID: productID) }.first?.seats
-            ?? SeatPolicy()
     }
 
     /// The stored form of a fingerprint: HMAC-SHA256 under the fingerprint key, bound to the license, in hex.

@@ -5,7 +5,7 @@ extension Operations {
         try withPipeline { _, services in
             let license = try licenseNamed(key, in: services.store)
             let instances = try services.store.instances(key: license.key)
-            let limit = try seatPolicy(of: license, services).limit
+            let limit = try services.products().seats(of: license).limit
             if json {
                 output(
                     JSONValue.object([
@@ -39,17 +39,9 @@ extension Operations {
         }
     }
 
+    /// A license by its key as a buyer may have typed it (case, spaces, missing dashes), as the API takes it.
     func licenseNamed(_ key: String, in store: any LicenseStore) throws -> License {
-        guard let normalised = LicenseAPIRequest.normalisedKey(key), let license = try store.license(key: normalised)
-        else { throw LicensorError(.notFound, "no license with key \(key)") }
-        return license
-    }
-
-    func seatPolicy(of license: License, _ services: Services) throws -> SeatPolicy {
-        try LicenseAPI(
-            store: services.store, products: services.products, signingKey: services.key, leaseTTL: .seconds(60),
-            fingerprintKey: nil
-        ).seats(of: license)
+        try existing(LicenseAPIRequest.normalisedKey(key) ?? key, in: store)
     }
 }
 

@@ -28,7 +28,7 @@ extension Operations {
                     headers: ["KEY", "STATUS", "TIER", "PRODUCT", "SEATS", "EXPIRES", "EMAILED", "ORDER"],
                     rows: try licenses.map { license in
                         // A broken products file must not hide a buyer's licenses from support.
-                        let policy = try? seatPolicy(of: license, services)
+                        let policy = try? services.products().seats(of: license)
                         let seats = policy.map { $0.limit.map(String.init) ?? "∞" } ?? "?"
                         return [
                             license.key, license.status(), license.tier, license.productID ?? "-",
@@ -76,7 +76,7 @@ extension Operations {
         }
         try withPipeline { pipeline, services in
             let catalog = try services.products()
-            let entry = catalog.sources.lazy.compactMap { catalog.product(source: $0, productID: product) }.first
+            let entry = catalog.product(inAnySectionWithID: product)
             guard let tier = tier ?? entry?.tier else {
                 throw LicensorError(
                     .usage, "product \"\(product)\" is not in the products file; pass --tier to issue it anyway")
@@ -115,7 +115,7 @@ extension Operations {
         }
     }
 
-    private func existing(_ key: String, in store: any LicenseStore) throws -> License {
+    func existing(_ key: String, in store: any LicenseStore) throws -> License {
         guard let license = try store.license(key: key.trimmed.uppercased()) else {
             throw LicensorError(.notFound, "no license with key \(key)")
         }

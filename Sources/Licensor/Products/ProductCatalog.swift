@@ -51,6 +51,20 @@ package struct ProductCatalog: Sendable {
         entries[source]?[productID]
     }
 
+    /// The product with this id in the first section (sorted) that lists it, for licenses not tied to one storefront
+    /// (`licensor issue`, `source` = `manual`).
+    package func product(inAnySectionWithID productID: String) -> ProductEntry? {
+        sources.lazy.compactMap { product(source: $0, productID: productID) }.first
+    }
+
+    /// The seats of a license's product as the file lists it now: under the license's storefront, else (a manual
+    /// license) in any section; unlimited when unlisted.
+    package func seats(of license: License) -> SeatPolicy {
+        guard let productID = license.productID else { return SeatPolicy() }
+        return (product(source: license.source, productID: productID) ?? product(inAnySectionWithID: productID))?
+            .seats ?? SeatPolicy()
+    }
+
     /// The first of a sale's ids the file lists, with what it grants; nil when it lists none of them.
     package func mapping(for sale: Sale) -> (productID: String, mapping: ProductMapping)? {
         for key in sale.mappingKeys {
