@@ -35,3 +35,24 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.makeIterator()
     }
 }
+
+/// The form the audit row and the spool keep headers in: a JSON array of `[name, value]` pairs, in order.
+extension HTTPHeaders {
+    /// `[["Stripe-Signature", "t=…"], …]`.
+    package static func pairsJSON(_ fields: [(name: String, value: String)]) -> JSONValue {
+        .array(fields.map { .array([.string($0.name), .string($0.value)]) })
+    }
+
+    /// Reads `pairsJSON` back; nil when the value is not an array of two-string arrays.
+    package static func fields(fromPairsJSON value: JSONValue?) -> [(name: String, value: String)]? {
+        guard let pairs = value?.arrayValue else { return nil }
+        var fields: [(name: String, value: String)] = []
+        for pair in pairs {
+            guard let parts = pair.arrayValue, parts.count == 2, let name = parts[0].stringValue,
+                let value = parts[1].stringValue
+            else { return nil }
+            fields.append((name, value))
+        }
+        return fields
+    }
+}

@@ -34,7 +34,7 @@ package struct Spool: Sendable {
             members += [
                 ("source", .string(source)),
                 ("raw_body", .string(Data(delivery.rawBody ?? []).base64EncodedString())),
-                ("headers", .array(delivery.headers.fields.map { .array([.string($0.name), .string($0.value)]) })),
+                ("headers", HTTPHeaders.pairsJSON(delivery.headers.fields)),
             ]
         }
         let document = JSONValue.object(members)
@@ -80,12 +80,8 @@ package struct Spool: Sendable {
         guard let text = document["raw_body"]?.stringValue, let body = Data(base64Encoded: text) else {
             throw PayloadError("spool file: raw_body is missing or not base64")
         }
-        var headers: [(name: String, value: String)] = []
-        for pair in document["headers"]?.arrayValue ?? [] {
-            guard let parts = pair.arrayValue, parts.count == 2, let name = parts[0].stringValue,
-                let value = parts[1].stringValue
-            else { throw PayloadError("spool file: a header is not a [name, value] pair") }
-            headers.append((name, value))
+        guard let headers = HTTPHeaders.fields(fromPairsJSON: document["headers"] ?? .array([])) else {
+            throw PayloadError("spool file: headers is not an array of [name, value] pairs")
         }
         let stored = AuditEvent(
             id: 0, source: source, receivedAt: received, eventType: "", orderID: nil, rawPayload: "{}",

@@ -25,8 +25,6 @@ extension SQLLicenseStore: AuditLog {
                     .text(record.payload.serialized()), .optional(body),
                 ])
         } else {
-            let headers = JSONValue.array(
-                record.headers.map { .array([.string($0.name), .string($0.value)]) })
             rows = try db.query(
                 "INSERT INTO storefront_events (source, received_at, verified_at, event_type, delivery_id, order_id, "
                     + "test_mode, raw_body, headers, processed) "
@@ -35,7 +33,7 @@ extension SQLLicenseStore: AuditLog {
                     .text(record.source), dialect.timestamp(record.receivedAt), .text(record.eventType),
                     .optional(record.deliveryID), .optional(record.orderID),
                     record.isTest.map { .text($0 ? "1" : "0") } ?? .null, .text(body ?? ""),
-                    .text(headers.serialized()),
+                    .text(HTTPHeaders.pairsJSON(record.headers).serialized()),
                 ])
         }
         guard let id = rows.first?["id"].flatMap({ Int64($0) }) else {
@@ -138,15 +136,10 @@ extension SQLLicenseStore: AuditLog {
         }
         var headers: [(name: String, value: String)] = []
         if let text = row["headers"] {
-            guard case .array(let pairs)? = try? JSONParser.parse(text) else {
-                throw StoreError(.corrupt, "\(table) row \(id): headers is not a JSON array")
+            guard let fields = HTTPHeaders.fields(fromPairsJSON: try? JSONParser.parse(text)) else {
+                throw StoreError(.corrupt, "\(table) row \(id): headers is not a JSON array of [name, value] pairs")
             }
-            for pair in pairs {
-                guard let parts = pair.arrayValue, parts.count == 2, let name = parts[0].stringValue,
-                    let value = parts[1].stringValue
-                else { throw StoreError(.corrupt, "\(table) row \(id): a header is not a [name, value] pair") }
-                headers.append((name, value))
-            }
+            headers = fields
         }
         return AuditEvent(
             id: id, source: source, receivedAt: received, eventType: type, orderID: row["order_id"],
