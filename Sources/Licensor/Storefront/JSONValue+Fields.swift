@@ -77,9 +77,7 @@ enum SignedWebhook {
     static func amount(_ minorUnits: Int?, currency: String, field: String) throws(PayloadError) -> Int? {
         guard let minorUnits else { return nil }
         guard minorUnits >= 0 else { throw PayloadError("field \"\(field)\" is negative") }
-        var scale = 1
-        for _ in 0..<Currency.exponent(of: currency) { scale *= 10 }
-        guard minorUnits / scale <= Currency.largestStoredMajorUnits else {
+        guard Currency.fitsStoredAmount(minorUnits: minorUnits, currency: currency) else {
             throw PayloadError("field \"\(field)\" is past what amount_paid stores")
         }
         return minorUnits

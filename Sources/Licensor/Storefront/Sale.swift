@@ -88,14 +88,25 @@ package enum Currency {
         }
     }
 
+    /// Minor units per major unit: 100 for USD, 1 for JPY, 1000 for KWD.
+    package static func minorUnitsPerMajor(of code: String) -> Int {
+        var scale = 1
+        for _ in 0..<exponent(of: code) { scale *= 10 }
+        return scale
+    }
+
+    /// Whether an amount in minor units fits the seed's `amount_paid` column.
+    package static func fitsStoredAmount(minorUnits: Int, currency: String) -> Bool {
+        minorUnits / minorUnitsPerMajor(of: currency) <= largestStoredMajorUnits
+    }
+
     /// `4900` USD → `49.00`, `4900` JPY → `4900`, `1234` KWD → `1.234`.
     package static func majorUnitsText(minorUnits: Int, currency: String) -> String {
         let digits = exponent(of: currency)
         let sign = minorUnits < 0 ? "-" : ""
         let magnitude = minorUnits.magnitude
         guard digits > 0 else { return sign + String(magnitude) }
-        var scale: UInt = 1
-        for _ in 0..<digits { scale *= 10 }
+        let scale = UInt(minorUnitsPerMajor(of: currency))
         let fraction = String(magnitude % scale)
         return sign + "\(magnitude / scale)." + String(repeating: "0", count: digits - fraction.count) + fraction
     }

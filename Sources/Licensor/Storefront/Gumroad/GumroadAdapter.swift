@@ -53,7 +53,7 @@ package struct GumroadAdapter: StorefrontAdapter {
                 throw PayloadError("field \"price\" is not a whole number of cents: \"\(price)\"")
             }
             // Refused here rather than rounded (SQLite) or failing on every replay (PostgreSQL) at the insert.
-            guard cents / 100 <= Currency.largestStoredMajorUnits else {
+            guard Currency.fitsStoredAmount(minorUnits: cents, currency: "USD") else {
                 throw PayloadError(
                     "field \"price\" is past what amount_paid stores (at most \(Currency.largestStoredMajorUnits).99)")
             }
