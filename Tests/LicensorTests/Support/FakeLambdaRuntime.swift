@@ -25,11 +25,7 @@ final class FakeLambdaRuntime {
         }
     }
 
-    static let scriptPath: String = {
-        var path = "\(#filePath)"
-        while let last = path.last, last != "/" { path.removeLast() }
-        return path + "fake_lambda_runtime.py"
-    }()
+    static let scriptPath = supportScript("fake_lambda_runtime.py")
 
     let pid: pid_t
     let port: Int

@@ -9,13 +9,7 @@ struct TestSupportError: Error, CustomStringConvertible {
 /// A running `fake_postmark.py` (a real HTTP server process on loopback) and its request log.
 final class FakePostmark {
     /// The script beside this file; run from the source tree because resources would need full Foundation.
-    static let scriptPath: String = {
-        var path = "\(#filePath)"
-        while let last = path.last, last != "/" {
-            path.removeLast()
-        }
-        return path + "fake_postmark.py"
-    }()
+    static let scriptPath = supportScript("fake_postmark.py")
 
     let pid: pid_t
     let port: Int
@@ -67,6 +61,11 @@ final class FakePostmark {
             try decoder.decode(RecordedRequest.self, from: Data(line))
         }
     }
+}
+
+/// A stand-in script beside these files; run from the source tree because resources would need full Foundation.
+func supportScript(_ name: String, besides file: String = #filePath) -> String {
+    String(file[...file.lastIndex(of: "/")!]) + name
 }
 
 /// Starts a stand-in server script that prints `PORT <n>` as its first line, and returns its pid and port.

@@ -66,11 +66,7 @@ enum StorefrontEvents {
 
 /// A running `fake_storefront_api.py`: Stripe line items and Paddle customers on loopback.
 final class FakeStorefrontAPI {
-    static let scriptPath: String = {
-        var path = "\(#filePath)"
-        while let last = path.last, last != "/" { path.removeLast() }
-        return path + "fake_storefront_api.py"
-    }()
+    static let scriptPath = supportScript("fake_storefront_api.py")
 
     let pid: pid_t
     let port: Int
