@@ -84,19 +84,13 @@ package struct LicenseAPI {
         guard let license = answer.license else { return answer }
         answer.usage = try store.instances(key: license.key).count
         guard answer.code == .valid else { return answer }
-        let selector: InstanceSelector?
-        if let instanceID {
-            selector = .id(instanceID)
-        } else if let fingerprint {
-            selector = .fingerprintHash(try hash(fingerprint, of: license.key))
-        } else if requireInstance {
-            throw LicenseAPIError.invalid("the instance_id or fingerprint field is required")
-        } else {
-            selector = nil
+        let fingerprintHash = try fingerprint.map { try hash($0, of: license.key) }
+        guard let selector = Self.selector(instanceID: instanceID, fingerprintHash: fingerprintHash) else {
+            if requireInstance { throw LicenseAPIError.invalid("the instance_id or fingerprint field is required") }
+            return answer
         }
-        guard let selector else { return answer }
         guard let instance = try store.touchInstance(key: license.key, selector, now: now),
-            try fingerprint.map({ try hash($0, of: license.key) == instance.fingerprintHash }) ?? true
+            fingerprintHash.map({ $0 == instance.fingerprintHash }) ?? true
         else {
             if instanceID == nil, answer.seats.limit == nil, !requireInstance { return answer }
             return instanceID == nil
@@ -117,8 +111,10 @@ package struct LicenseAPI {
         }
         var answer = try lookUp(request)
         guard let license = answer.license else { return answer }
-        let selector: InstanceSelector =
-            if let instanceID { .id(instanceID) } else { .fingerprintHash(try hash(fingerprint!, of: license.key)) }
+        let fingerprintHash = try fingerprint.map { try hash($0, of: license.key) }
+        guard let selector = Self.selector(instanceID: instanceID, fingerprintHash: fingerprintHash) else {
+            return answer
+        }
         // A license that is no longer good may still free its seats.
         let standing = answer.code
         answer.code = .valid
@@ -162,6 +158,11 @@ package struct LicenseAPI {
     }
 
     // MARK: Shared steps
+
+    /// The instance a request names: by `instance_id`, else by its machine's fingerprint hash; nil when neither.
+    static func selector(instanceID: String?, fingerprintHash: String?) -> InstanceSelector? {
+        instanceID.map(InstanceSelector.id) ?? fingerprintHash.map(InstanceSelector.fingerprintHash)
+    }
 
     /// Finds the license a request names and says whether it is good now; only a bad request throws.
     func lookUp(_ request: LicenseAPIRequest, checkProduct: Bool = true) throws -> Answer {
