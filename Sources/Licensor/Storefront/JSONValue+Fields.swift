@@ -7,6 +7,14 @@ extension JSONValue {
         return current
     }
 
+    /// The object at a path, which must be there.
+    package func object(_ path: String) throws(PayloadError) -> JSONValue {
+        guard let value = at(path), case .object = value else {
+            throw PayloadError("missing required field \"\(path)\"")
+        }
+        return value
+    }
+
     /// A string or number at a path as text; nil when missing, null or empty.
     package func text(_ path: String) -> String? {
         switch at(path) {

@@ -88,4 +88,10 @@ extension SignedJSONStorefront {
     package func payload(from request: HTTPRequest) throws(FormDecodingError) -> WebhookPayload {
         try WebhookPayload(json: request.body)
     }
+
+    /// The payload's JSON document (`payload(from:)` always makes one; a stored form row has none).
+    func document(of payload: WebhookPayload) throws(PayloadError) -> JSONValue {
+        guard let document = payload.document else { throw PayloadError("the body is not a JSON object") }
+        return document
+    }
 }

@@ -38,11 +38,9 @@ package struct LemonSqueezyAdapter: SignedJSONStorefront {
     }
 
     package func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
-        guard let document = payload.document else { throw PayloadError("the body is not a JSON object") }
+        let document = try document(of: payload)
         let name = eventName(payload)
-        guard let data = document.at("data"), case .object = data else {
-            throw PayloadError("missing required field \"data\"")
-        }
+        let data = try document.object("data")
         let attributes = data.at("attributes") ?? .object([])
         switch name {
         case "order_created":

@@ -29,11 +29,9 @@ package struct PaddleAdapter: SignedJSONStorefront {
     static let purchaseOrigins: Set<String> = ["web", "api"]
 
     package func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
-        guard let document = payload.document else { throw PayloadError("the body is not a JSON object") }
+        let document = try document(of: payload)
         let type = try document.identifier("event_type")
-        guard let data = document.at("data"), case .object = data else {
-            throw PayloadError("missing required field \"data\"")
-        }
+        let data = try document.object("data")
         let orderID = { () throws(PayloadError) -> String in
             guard let id = auditKeys(for: payload).orderID else {
                 throw PayloadError("\(type) names no transaction or subscription")

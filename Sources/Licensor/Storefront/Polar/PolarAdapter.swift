@@ -19,11 +19,9 @@ package struct PolarAdapter: SignedJSONStorefront {
     package func deliveryID(for payload: WebhookPayload) -> String? { payload.headers["webhook-id"] }
 
     package func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
-        guard let document = payload.document else { throw PayloadError("the body is not a JSON object") }
+        let document = try document(of: payload)
         let type = try document.identifier("type")
-        guard let data = document.at("data"), case .object = data else {
-            throw PayloadError("missing required field \"data\"")
-        }
+        let data = try document.object("data")
         switch type {
         case "order.paid":
             let reason = data.text("billing_reason") ?? "purchase"

@@ -60,11 +60,9 @@ package struct StripeAdapter: SignedJSONStorefront {
     }
 
     package func event(from payload: WebhookPayload) throws(PayloadError) -> StorefrontEvent {
-        guard let document = payload.document else { throw PayloadError("the body is not a JSON object") }
+        let document = try document(of: payload)
         let type = try document.identifier("type")
-        guard let object = document.at("data.object"), case .object = object else {
-            throw PayloadError("missing required field \"data.object\"")
-        }
+        let object = try document.object("data.object")
         func order() throws(PayloadError) -> String {
             guard let id = Self.orderID(of: object, type: type) else {
                 throw PayloadError("\(type) names no payment_intent or subscription")
