@@ -167,13 +167,13 @@ package struct Configuration: Sendable {
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         let unit = raw.last.flatMap { units[$0] }
         let digits = unit == nil ? Substring(raw) : raw.dropLast()
-        guard let count = Int64(digits), count > 0, count <= 365 * 86_400, count * (unit ?? 1) >= 60,
-            count * (unit ?? 1) <= 365 * 86_400
+        guard let count = Int64(digits), case let (total, overflow) = count.multipliedReportingOverflow(by: unit ?? 1),
+            !overflow, (60...365 * 86_400).contains(total)
         else {
             throw ConfigurationError(
                 variable: variable, problem: "\"\(raw)\" is not a duration from 60 s to 365d (e.g. 7d, 12h)"
             )
         }
-        return .seconds(count * (unit ?? 1))
+        return .seconds(total)
     }
 }
