@@ -40,9 +40,9 @@ extension Operations {
             try services.store.beginBatch()
             defer { try? services.store.flush() }
             // Each row runs with the adapter of the storefront that sent it.
-            let makePipeline = { (source: String) -> FulfillmentPipeline in
+            let makePipeline = { (adapter: any StorefrontAdapter) -> FulfillmentPipeline in
                 var perSource = dependencies
-                perSource.adapter = StorefrontRegistry.standard.storefront(source) ?? dependencies.adapter
+                perSource.adapter = adapter
                 return FulfillmentPipeline(
                     dependencies: perSource, deadline: Deadline(budget: configuration.deadline), logger: logger)
             }
@@ -65,7 +65,7 @@ extension Operations {
                         skipped.append("\(path): would ingest")
                         continue
                     }
-                    let pipeline = makePipeline(entry.source)
+                    let pipeline = makePipeline(entry.adapter)
                     let id: Int64
                     do {
                         id = try pipeline.audit(entry.delivery, receivedAt: entry.receivedAt)
@@ -103,7 +103,7 @@ extension Operations {
                         continue
                     }
                     let delivery = try WebhookDelivery(stored: event, adapter: adapter)
-                    outcomes.append(makePipeline(adapter.source).process(eventID: event.id, delivery: delivery))
+                    outcomes.append(makePipeline(adapter).process(eventID: event.id, delivery: delivery))
                 } catch {
                     skipped.append("event \(event.reference): stored payload unreadable: \(error)")
                 }

@@ -18,7 +18,8 @@ package struct Spool: Sendable {
     package struct Entry: Sendable {
         package var path: String
         package var receivedAt: Timestamp
-        package var source: String
+        /// The storefront that sent it, which reads it at ingest.
+        package var adapter: any StorefrontAdapter
         package var delivery: WebhookDelivery
     }
 
@@ -71,7 +72,7 @@ package struct Spool: Sendable {
                 throw PayloadError("not a spool file: needs payload, or source and raw_body")
             }
             return Entry(
-                path: path, receivedAt: received, source: "gumroad",
+                path: path, receivedAt: received, adapter: GumroadAdapter(),
                 delivery: WebhookDelivery(payload: try WebhookPayload(auditJSON: payload)))
         }
         guard let adapter = registry.storefront(source) else {
@@ -87,7 +88,7 @@ package struct Spool: Sendable {
             id: 0, source: source, receivedAt: received, eventType: "", orderID: nil, rawPayload: "{}",
             rawBody: Array(body), headers: headers, processed: false)
         return Entry(
-            path: path, receivedAt: received, source: source,
+            path: path, receivedAt: received, adapter: adapter,
             delivery: try WebhookDelivery(stored: stored, adapter: adapter))
     }
 
