@@ -30,7 +30,7 @@ enum LicenseAPIShapes {
             ("activation_limit", answer.seats.limit.map { .integer($0) } ?? .null),
             ("activation_usage", .integer(answer.usage)), ("created_at", time(license.createdAt)),
             ("expires_at", license.isLifetime ? .null : time(license.expiresAt)),
-            ("test_mode", .bool(license.notes?.contains("test purchase") == true)),
+            ("test_mode", .bool(license.isTestPurchase)),
         ])
     }
 
@@ -45,10 +45,10 @@ enum LicenseAPIShapes {
     /// own ids in the extra `source`, `order_reference` and `product_reference`.
     static func meta(_ license: License?) -> JSONValue {
         guard let license else { return .null }
-        let productName = (try? LicenseToken.unverifiedClaims(of: license.token))?.productName
         return .object([
             ("store_id", .null), ("order_id", integer(license.sourceOrderID)), ("order_item_id", .null),
-            ("product_id", integer(license.productID)), ("product_name", productName.map(JSONValue.string) ?? .null),
+            ("product_id", integer(license.productID)),
+            ("product_name", license.tokenProductName.map(JSONValue.string) ?? .null),
             ("variant_id", .null), ("variant_name", .null), ("customer_id", .null),
             ("customer_name", .string(license.name)), ("customer_email", .string(license.email)),
             ("source", .string(license.source)),
@@ -109,7 +109,7 @@ enum LicenseAPIShapes {
             ("created_at", time(license.createdAt)), ("license_key", .string(license.key)),
             ("refunded", .bool(false)), ("chargebacked", .bool(false)),
             ("subscription_ended_at", answer.code == .expired ? time(license.expiresAt) : .null),
-            ("test", .bool(license.notes?.contains("test purchase") == true)),
+            ("test", .bool(license.isTestPurchase)),
         ])
         return (
             200,

@@ -31,9 +31,7 @@ struct LicenseRecovery {
         let licenses = try store.licenses(email: address)
         guard !licenses.isEmpty else { return Self.answer }
         let lines = licenses.map { license in
-            let product =
-                (try? LicenseToken.unverifiedClaims(of: license.token))?.productName
-                ?? license.productID ?? "your product"
+            let product = license.productDisplayName
             let state =
                 license.revokedAt != nil
                 ? "revoked" : license.isLifetime ? "never expires" : "expires \(license.expiresAt.rfc3339.prefix(10))"

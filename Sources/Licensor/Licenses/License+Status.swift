@@ -6,6 +6,21 @@ extension License {
         return expiresAt <= now ? "expired" : "active"
     }
 
+    /// The product name its token carries (the products file's name when it was signed), if any.
+    package var tokenProductName: String? {
+        (try? LicenseToken.unverifiedClaims(of: token))?.productName
+    }
+
+    /// The product as an email names it: the token's product name, else the product id.
+    package var productDisplayName: String {
+        tokenProductName ?? productID ?? "your product"
+    }
+
+    /// Whether the storefront marked the sale as a test (the mint notes it).
+    package var isTestPurchase: Bool {
+        notes?.contains("test purchase") == true
+    }
+
     /// The license as a JSON object, as `find` and the support commands print it.
     package var json: JSONValue {
         func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

@@ -50,7 +50,7 @@ extension Operations {
             }
             try services.store.update(key: key, LicenseChanges(resendEmail: true), at: .now())
             let refreshed = try existing(key, in: services.store)
-            try pipeline.deliver(refreshed, productName: try productName(of: refreshed, services))
+            try pipeline.deliver(refreshed, productName: refreshed.productDisplayName)
             let sent = try existing(key, in: services.store)
             output(
                 json ? sent.json.serialized() : "sent license \(key) to \(sent.email) (\(sent.emailProvider ?? "?"))")
@@ -120,13 +120,6 @@ extension Operations {
             throw LicensorError(.notFound, "no license with key \(key)")
         }
         return license
-    }
-
-    private func productName(of license: License, _ services: Services) throws -> String {
-        if let claims = try? LicenseToken.unverifiedClaims(of: license.token), let name = claims.productName {
-            return name
-        }
-        return license.productID ?? "your product"
     }
 
     /// Whether text can be a buyer's address: one `@` between a non-empty local part and a dotted domain, with no

@@ -262,8 +262,7 @@ extension FulfillmentPipeline {
 
     /// Sends a changed license's email unless it went out already (a renewal clears the record of the last send).
     private func emailed(_ license: License) throws -> License {
-        let claims = try? LicenseToken.unverifiedClaims(of: license.token)
-        try deliver(license, productName: claims?.productName ?? license.productID ?? "your product")
+        try deliver(license, productName: license.productDisplayName)
         return license
     }
 
