@@ -364,6 +364,16 @@ struct LicenseAPITests {
         #expect(Self.missingOrRetyped(documented, answer.body) == [], "\(answer.body)")
     }
 
+    @Test("a license the operator revoked validates false as DISABLED, one a refund revoked as REVOKED")
+    func disabledByOperator() throws {
+        let shop = try SeatShop(.sqlite)
+        let key = try shop.mint("DISABLED-1")
+        #expect(try shop.harness.run(["revoke", key, "--reason", "chargeback by email"]).status == 0)
+        let answer = try shop.call("validate", [("license_key", key)])
+        #expect(answer.body["valid"] == .bool(false) && answer.body["code"] == .string("DISABLED"))
+        #expect(answer.body["license_key"]?["status"] == .string("disabled"))
+    }
+
     @Test("the database being down answers 503 UNAVAILABLE")
     func unavailable() throws {
         var shop = try SeatShop(.sqlite)

@@ -181,7 +181,7 @@ package struct LicenseAPI {
             return refused(answer, 200, .productMismatch, "This license key is for another product.")
         }
         if license.revokedAt != nil {
-            let byOperator = license.notes?.contains("revoked by operator") == true
+            let byOperator = license.isRevokedByOperator
             return refused(
                 answer, 200, byOperator ? .disabled : .revoked,
                 byOperator ? "This license key has been disabled." : "This license key has been revoked.")

@@ -16,6 +16,14 @@ extension License {
         tokenProductName ?? productID ?? "your product"
     }
 
+    /// The note `licensor revoke` leaves, before its reason.
+    package static let operatorRevocationNote = "revoked by operator"
+
+    /// Whether an operator revoked it (`licensor revoke`), rather than a refund or dispute: the API calls it disabled.
+    package var isRevokedByOperator: Bool {
+        revokedAt != nil && notes?.contains(Self.operatorRevocationNote) == true
+    }
+
     /// Whether the storefront marked the sale as a test (the mint notes it).
     package var isTestPurchase: Bool {
         notes?.contains("test purchase") == true

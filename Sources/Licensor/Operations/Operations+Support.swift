@@ -63,7 +63,9 @@ extension Operations {
             let license = try existing(key, in: services.store)
             guard license.revokedAt == nil else { throw LicensorError(.usage, "license \(key) is already revoked") }
             try services.store.update(
-                key: key, LicenseChanges(revokedAt: .some(.now()), note: "revoked by operator: \(reason)"), at: .now())
+                key: key,
+                LicenseChanges(revokedAt: .some(.now()), note: "\(License.operatorRevocationNote): \(reason)"),
+                at: .now())
             let revoked = try existing(key, in: services.store)
             output(json ? revoked.json.serialized() : "revoked license \(key) (\(revoked.email))")
         }
