@@ -61,11 +61,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["StaticLibstdcxx"],
             linkerSettings: [
+                // Release builds (made with --static-swift-stdlib) link libstdc++ statically: see the linker script
+                // in this folder for why.
+                .unsafeFlags(
+                    ["-L", Context.packageDirectory + "/Sources/licensor/StaticLibstdcxx"],
+                    .when(platforms: [.linux], configuration: .release)),
                 // GnuTLS's constructor looks this symbol up in the program (see SkipGnuTLSInit.swift), so it must be
                 // in the dynamic symbol table in every build, not only where the linker happens to export everything.
                 .unsafeFlags(
-                    ["-Xlinker", "--export-dynamic-symbol=_gnutls_global_init_skip"], .when(platforms: [.linux]))
+                    ["-Xlinker", "--export-dynamic-symbol=_gnutls_global_init_skip"], .when(platforms: [.linux])),
             ]
         ),
         .testTarget(

@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(
     pkg-config libsqlite3-dev libssl-dev libyaml-dev libpq-dev libcurl4-openssl-dev  # the C libraries
+    libstdc++-12-dev                      # libstdc++.a (release builds link the C++ runtime statically)
     ca-certificates sqlite3 openssl curl python3 python3-pip                      # demo and test tools
     postgresql-15 pgbouncer                                                       # PostgreSQL tests
     systemd lighttpd zip                   # runner tests: systemd-socket-activate, mod_cgi; Lambda packaging
