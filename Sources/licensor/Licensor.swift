@@ -359,9 +359,11 @@ func currentEnvironment() -> [String: String] {
     var environment: [String: String] = [:]
     var pointer = environ
     while let entry = pointer.pointee {
-        let text = String(cString: entry)
-        if let equals = text.firstIndex(of: "=") {
-            environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        // Split on the byte, not on Characters: Lambda's environment holds kilobyte-long session tokens, and
+        // walking them grapheme by grapheme cost a measurable part of every start.
+        if let equals = strchr(entry, 0x3D) {
+            let name = UnsafeRawBufferPointer(start: entry, count: equals - entry)
+            environment[String(decoding: name, as: UTF8.self)] = String(cString: equals + 1)
         }
         pointer += 1
     }
