@@ -93,7 +93,7 @@ struct StoreTests {
         next = try stamp()
         #expect(next > last)
         last = next
-        try store.recordEmailSent(key: license.key, at: .now(), provider: "log", messageID: nil)
+        try store.recordEmailSent(SentEmail(key: license.key, at: .now(), provider: "log", messageID: nil))
         next = try stamp()
         #expect(next > last)
     }

@@ -134,10 +134,11 @@ package struct FulfillmentPipeline {
     package func process(eventID: Int64, delivery: WebhookDelivery) -> FulfillmentOutcome {
         let source = deps.adapter.source
         var licenseKey: String?
+        var sent: SentEmail?
         var error: String?
         var category: String?
         do {
-            licenseKey = try fulfil(delivery)
+            (licenseKey, sent) = try fulfil(delivery)
         } catch let failure {
             error = "\(failure.step.rawValue): \(failure.reason)"
             category = "\(failure.step.rawValue): \(failure.category)"
@@ -146,7 +147,8 @@ package struct FulfillmentPipeline {
         FaultPoint.reached(before: .mark)
         do {
             try deps.auditLog.finishEvent(
-                AuditEventReference(source: source, id: eventID), error: error, durable: deps.durableCommits)
+                AuditEventReference(source: source, id: eventID), error: error, recordingEmail: sent,
+                durable: deps.durableCommits)
         } catch let markError {
             logger.error("could not mark the audit row", metadata: ["event_id": "\(eventID)", "error": "\(markError)"])
             return FulfillmentOutcome(
@@ -204,23 +206,27 @@ package struct FulfillmentPipeline {
         }
     }
 
-    /// Runs parse → map → mint → email (or applies a lifecycle event) and returns the license key concerned.
-    private func fulfil(_ delivery: WebhookDelivery) throws(StepError) -> String? {
+    /// Runs parse → map → mint → email (or applies a lifecycle event) and returns the license key concerned, with
+    /// the email it sent for the mark to record.
+    private func fulfil(_ delivery: WebhookDelivery) throws(StepError) -> (String?, SentEmail?) {
         let event = try step(.parse) { try parse(delivery) }
         switch event {
         case .sale(let received):
             let (sale, mapping) = try step(.map) { try map(received) }
             let license = try step(.mint) { try mint(sale, mapping) }
             let product = mapping.name ?? sale.productName ?? sale.productID
-            try step(.email, licenseKey: license.key) { try deliver(license, productName: product) }
-            return license.key
+            let sent = try step(.email, licenseKey: license.key) {
+                try deliver(license, productName: product, recording: .withTheMark)
+            }
+            return (license.key, sent)
         default:
             let links = deps.adapter.paymentLinks(from: delivery.payload)
-            if case .recordedOnly = event, links.isEmpty { return nil }
-            return try step(.apply) {
+            if case .recordedOnly = event, links.isEmpty { return (nil, nil) }
+            let key = try step(.apply) {
                 try follow(links)
                 return try apply(event)
             }
+            return (key, nil)
         }
     }
 
@@ -259,15 +265,31 @@ package struct FulfillmentPipeline {
 
     /// Step 4: one license per (source, order), even when two deliveries race; a recurring charge of a licensed
     /// subscription extends that license instead.
+    ///
+    /// A first sale goes straight to the insert, which is also the lookup (a repeated delivery conflicts and gets the
+    /// stored row): one statement, and on PostgreSQL one round trip, fewer for every new license.
     private func mint(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
-        if let existing = try deps.licenses.license(source: sale.source, orderID: sale.orderID) {
-            return try sameOrder(existing, sale)
+        if sale.isRecurringCharge {
+            if let existing = try deps.licenses.license(source: sale.source, orderID: sale.orderID) {
+                return try sameOrder(existing, sale)
+            }
+            if let subscription = sale.subscriptionID,
+                let licensed = try deps.licenses.license(source: sale.source, subscriptionID: subscription)
+            {
+                return try renew(
+                    licensed, orderID: sale.orderID,
+                    terms: RenewalTerms(tier: mapping.tier, duration: mapping.duration))
+            }
         }
-        if sale.isRecurringCharge, let subscription = sale.subscriptionID,
-            let licensed = try deps.licenses.license(source: sale.source, subscriptionID: subscription)
-        {
-            return try renew(
-                licensed, orderID: sale.orderID, terms: RenewalTerms(tier: mapping.tier, duration: mapping.duration))
+        let signingKey: Ed25519PrivateKey
+        do {
+            signingKey = try deps.signingKey()
+        } catch {
+            // A repeated delivery of a licensed order needs no key: answer it as before the key went missing.
+            if let existing = try deps.licenses.license(source: sale.source, orderID: sale.orderID) {
+                return try sameOrder(existing, sale)
+            }
+            throw error
         }
         let key = try LicenseKey.generate()
         let issued = Timestamp.now()
@@ -276,7 +298,7 @@ package struct FulfillmentPipeline {
             key: key, productID: sale.productID, productName: mapping.name ?? sale.productName, tier: mapping.tier,
             name: sale.name, email: sale.email, issuedAt: issued,
             expiresAt: mapping.duration == .lifetime ? nil : expires)
-        let token = try LicenseToken.sign(claims, with: try deps.signingKey())
+        let token = try LicenseToken.sign(claims, with: signingKey)
         let new = NewLicense(
             key: key, name: sale.name, email: sale.email, tier: mapping.tier, issuedAt: issued, expiresAt: expires,
             token: token, source: sale.source, sourceOrderID: sale.orderID, promotion: sale.offerCode,
@@ -311,11 +333,23 @@ package struct FulfillmentPipeline {
     /// and the audit row unrecorded when the deadline comes.
     static let bookkeepingReserve: Duration = .milliseconds(400)
 
+    /// When an accepted send is written to the license's row.
+    enum SendRecording {
+        /// At once, on its own.
+        case now
+        /// By the caller, in the commit that marks the audit row (`AuditLog.finishEvent`): one write fewer. Until
+        /// then the claim stands, so a crash in between leaves what a crash during the send leaves, and a replay asks
+        /// the provider before sending again.
+        case withTheMark
+    }
+
     /// Step 5: send once per license; a failure is kept on the license and the audit row for replay.
     ///
     /// When another delivery of the same sale holds the claim, waits (within the deadline) for its outcome rather
-    /// than reporting success for an email that may never go out.
-    func deliver(_ license: License, productName: String) throws {
+    /// than reporting success for an email that may never go out. Returns the send still to be recorded when
+    /// `recording` is `.withTheMark` and this call sent it; nil otherwise.
+    @discardableResult
+    func deliver(_ license: License, productName: String, recording: SendRecording = .now) throws -> SentEmail? {
         var current = license
         while current.emailSentAt == nil, current.revokedAt == nil {
             let now = Timestamp.now()
@@ -325,21 +359,27 @@ package struct FulfillmentPipeline {
                 key: current.key, now: now, staleBefore: staleBefore, durable: deps.durableCommits)
             if claimed {
                 // A claim left behind means a delivery died mid-send: the provider may have accepted that message.
-                try send(current, productName: productName, askProviderFirst: current.emailClaimedAt != nil)
-                return
+                let sent = try send(current, productName: productName, askProviderFirst: current.emailClaimedAt != nil)
+                guard recording == .withTheMark else {
+                    try deps.emailLedger.recordEmailSent(sent)
+                    return nil
+                }
+                return sent
             }
             guard deadline.remaining > Self.bookkeepingReserve else {
                 throw LicensorError(
                     .email, "another delivery of this sale is still sending its email; replay this event to check")
             }
             usleep(50_000)
-            guard let refreshed = try deps.licenses.license(key: current.key) else { return }
+            guard let refreshed = try deps.licenses.license(key: current.key) else { return nil }
             current = refreshed
         }
+        return nil
     }
 
-    /// Sends the email for a license whose claim this delivery holds, and records the outcome.
-    private func send(_ license: License, productName: String, askProviderFirst: Bool) throws {
+    /// Sends the email for a license whose claim this delivery holds; records a failure, returns the success for
+    /// the caller to record.
+    private func send(_ license: License, productName: String, askProviderFirst: Bool) throws -> SentEmail {
         do {
             let message = try render(license, productName: productName)
             let timeout = max(deadline.remaining - Self.bookkeepingReserve, .milliseconds(100))
@@ -347,8 +387,7 @@ package struct FulfillmentPipeline {
                 askProviderFirst ? try deps.email.findAccepted(metadata: message.metadata, timeout: timeout) : nil
             if earlier != nil { logger.notice("the provider had accepted this email already; not sending it again") }
             let receipt = try earlier ?? deps.email.send(message, timeout: timeout)
-            try deps.emailLedger.recordEmailSent(
-                key: license.key, at: .now(), provider: receipt.provider, messageID: receipt.messageID)
+            return SentEmail(key: license.key, at: .now(), provider: receipt.provider, messageID: receipt.messageID)
         } catch {
             try? deps.emailLedger.recordEmailFailed(key: license.key, error: "\(error)", at: .now())
             throw error

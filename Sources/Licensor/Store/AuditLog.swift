@@ -75,8 +75,11 @@ package protocol AuditLog: AnyObject {
     /// durable commit after it, nothing has left the process and the storefront has no answer, so it retries.
     func recordEvent(_ record: AuditRecord) throws(StoreError) -> Int64
     /// Marks an audit row done (`error` nil) or failed; `durable` waits for stable storage (batch callers skip it
-    /// and flush once at the end).
-    func finishEvent(_ reference: AuditEventReference, error: String?, durable: Bool) throws(StoreError)
+    /// and flush once at the end). An email the request sent is recorded in the same commit (one statement on
+    /// PostgreSQL), so the request's last write is one round trip.
+    func finishEvent(
+        _ reference: AuditEventReference, error: String?, recordingEmail sent: SentEmail?, durable: Bool
+    ) throws(StoreError)
     /// One audit row.
     func event(_ reference: AuditEventReference) throws(StoreError) -> AuditEvent?
     /// Audit rows of every storefront, newest first.

@@ -22,6 +22,26 @@ package protocol LicenseRepository: AnyObject {
     ) throws(StoreError) -> Bool
 }
 
+/// An email the provider accepted, as its license's row records it.
+package struct SentEmail: Sendable, Equatable {
+    /// The license the email carried.
+    package var key: String
+    /// When the provider accepted it.
+    package var at: Timestamp
+    /// Which service accepted it: "postmark", "log".
+    package var provider: String
+    /// The provider's id for the message.
+    package var messageID: String?
+
+    /// Creates the record of an accepted send.
+    package init(key: String, at: Timestamp, provider: String, messageID: String?) {
+        self.key = key
+        self.at = at
+        self.provider = provider
+        self.messageID = messageID
+    }
+}
+
 /// Who was emailed what: the claim that makes one delivery the sender, and the outcome.
 package protocol EmailLedger: AnyObject {
     /// Takes the right to send this license's email: true for exactly one caller while no email was sent and no
@@ -29,7 +49,7 @@ package protocol EmailLedger: AnyObject {
     /// on stable storage first, so no email goes out for a license a power cut could lose.
     func claimEmail(key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool) throws(StoreError) -> Bool
     /// Records an accepted send and releases the claim.
-    func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError)
+    func recordEmailSent(_ sent: SentEmail) throws(StoreError)
     /// Records a failed send and releases the claim so a replay can try again.
     func recordEmailFailed(key: String, error: String, at: Timestamp) throws(StoreError)
 }

@@ -42,12 +42,29 @@ extension SQLLicenseStore: AuditLog {
         return id
     }
 
-    package func finishEvent(_ reference: AuditEventReference, error: String?, durable: Bool) throws(StoreError) {
-        let table = table(for: reference.source)
+    package func finishEvent(
+        _ reference: AuditEventReference, error: String?, recordingEmail sent: SentEmail?, durable: Bool
+    ) throws(StoreError) {
+        let processed = error == nil ? "TRUE" : "FALSE"
+        let sql = "UPDATE \(table(for: reference.source)) SET processed = \(processed), error = $2 WHERE id = $1"
+        let parameters: [SQLValue] = [.integer(reference.id), .optional(error)]
         let mark = { () throws(StoreError) in
-            try self.db.execute(
-                "UPDATE \(table) SET processed = \(error == nil ? "TRUE" : "FALSE"), error = $2 WHERE id = $1",
-                [.integer(reference.id), .optional(error)])
+            guard let sent else {
+                try self.db.execute(sql, parameters)
+                return
+            }
+            switch self.dialect {
+            case .postgres:
+                // A data-modifying WITH runs both updates as one statement: one round trip, one commit.
+                try self.db.execute(
+                    "WITH sent AS (\(Self.recordEmailSentSQL(firstParameter: 3))) \(sql)",
+                    parameters + self.emailSentParameters(sent))
+            case .sqlite:
+                try self.db.withTransaction { () throws(StoreError) in
+                    try self.recordEmailSent(sent)
+                    try self.db.execute(sql, parameters)
+                }
+            }
         }
         // The last write of a request: durable, and its fsync also makes the license and email rows before it so.
         _ = durable ? try db.durably(mark) : try mark()

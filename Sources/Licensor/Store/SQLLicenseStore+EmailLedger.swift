@@ -15,14 +15,22 @@ extension SQLLicenseStore: EmailLedger {
         return try (durable ? db.durably(claim) : claim()) == 1
     }
 
-    package func recordEmailSent(key: String, at: Timestamp, provider: String, messageID: String?) throws(StoreError) {
-        try db.execute(
-            """
-            UPDATE licenses SET email_sent_at = $2, email_provider = $3, email_message_id = $4,
-                email_claimed_at = NULL, email_error = NULL, updated_at = $2
-            WHERE license_key = $1
-            """,
-            [.text(key), dialect.timestamp(at), .text(provider), .optional(messageID)])
+    package func recordEmailSent(_ sent: SentEmail) throws(StoreError) {
+        try db.execute(Self.recordEmailSentSQL(firstParameter: 1), emailSentParameters(sent))
+    }
+
+    /// The update that records `sent`, its four parameters numbered from `firstParameter` (so that the audit log
+    /// can put it in front of its mark as one PostgreSQL statement).
+    static func recordEmailSentSQL(firstParameter n: Int) -> String {
+        """
+        UPDATE licenses SET email_sent_at = $\(n + 1), email_provider = $\(n + 2), email_message_id = $\(n + 3),
+            email_claimed_at = NULL, email_error = NULL, updated_at = $\(n + 1)
+        WHERE license_key = $\(n)
+        """
+    }
+
+    func emailSentParameters(_ sent: SentEmail) -> [SQLValue] {
+        [.text(sent.key), dialect.timestamp(sent.at), .text(sent.provider), .optional(sent.messageID)]
     }
 
     package func recordEmailFailed(key: String, error: String, at: Timestamp) throws(StoreError) {
