@@ -270,9 +270,7 @@ package struct FulfillmentPipeline {
     /// stored row): one statement, and on PostgreSQL one round trip, fewer for every new license.
     private func mint(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
         if sale.isRecurringCharge {
-            if let existing = try deps.licenses.license(source: sale.source, orderID: sale.orderID) {
-                return try sameOrder(existing, sale)
-            }
+            if let existing = try alreadyMinted(sale) { return existing }
             if let subscription = sale.subscriptionID,
                 let licensed = try deps.licenses.license(source: sale.source, subscriptionID: subscription)
             {
@@ -286,9 +284,7 @@ package struct FulfillmentPipeline {
             signingKey = try deps.signingKey()
         } catch {
             // A repeated delivery of a licensed order needs no key: answer it as before the key went missing.
-            if let existing = try deps.licenses.license(source: sale.source, orderID: sale.orderID) {
-                return try sameOrder(existing, sale)
-            }
+            if let existing = try alreadyMinted(sale) { return existing }
             throw error
         }
         let key = try LicenseKey.generate()
@@ -309,6 +305,11 @@ package struct FulfillmentPipeline {
         logger.info("license minted", metadata: ["order_id": "\(sale.orderID)", "tier": "\(mapping.tier)"])
         // Checked after the insert is committed, so a refund racing this sale either is seen here or finds the row.
         return try catchUp(license)
+    }
+
+    /// The license already minted for the sale's order, checked by `sameOrder`; nil when there is none.
+    private func alreadyMinted(_ sale: Sale) throws -> License? {
+        try deps.licenses.license(source: sale.source, orderID: sale.orderID).map { try sameOrder($0, sale) }
     }
 
     /// A repeated delivery of an order already licensed: the same license, unless it names another product or buyer,
