@@ -432,7 +432,7 @@ package struct RawHTTPParser: Sendable {
         guard rest.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { return nil }
         var size = 0
         for c in digits {
-            guard let v = FormDecoding.hexValue(c) else { return nil }
+            guard let v = Hex.value(of: c) else { return nil }
             size = size << 4 | Int(v)
         }
         return size

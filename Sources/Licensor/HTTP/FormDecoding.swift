@@ -42,7 +42,7 @@ package enum FormDecoding {
             if c == UInt8(ascii: "%") {
                 let h = bytes.index(after: i)
                 guard h != bytes.endIndex, bytes.index(after: h) != bytes.endIndex,
-                    let hi = hexValue(bytes[h]), let lo = hexValue(bytes[bytes.index(after: h)])
+                    let hi = Hex.value(of: bytes[h]), let lo = Hex.value(of: bytes[bytes.index(after: h)])
                 else {
                     throw FormDecodingError(reason: "invalid percent-encoding in form \(what)")
                 }
@@ -79,7 +79,4 @@ package enum FormDecoding {
         }
         return out
     }
-
-    /// The value of one ASCII hex digit, or nil.
-    static func hexValue(_ c: UInt8) -> UInt8? { Hex.value(of: c) }
 }
