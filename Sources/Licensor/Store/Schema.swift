@@ -180,9 +180,9 @@ enum Schema {
     }
 
     /// Version 6: the machines a license is activated on (the app-facing API's instances), when each address last
-    /// recovered its licenses, Gumroad's verify counter, and which order a storefront's payment belongs to. The fingerprint is kept
-    /// only as a keyed hash; a deactivated instance keeps its row (`deactivated_at`), which is what the
-    /// deactivation budget counts. One live instance per (license, fingerprint).
+    /// recovered its licenses, Gumroad's verify counter, and which order a storefront's payment belongs to. The
+    /// fingerprint is kept only as a keyed hash; a deactivated instance keeps its row (`deactivated_at`), which is
+    /// what the deactivation budget counts. One live instance per (license, fingerprint).
     private static func instances(timestamp: String) -> [String] {
         [
             """
