@@ -99,9 +99,10 @@ def lambda_event(sale_id):
                        "body": inner["body"], "isBase64Encoded": False})
 
 
-def warm_lambda(binary, env, folder, name, count):
-    """Runs `licensor lambda` over `count` distinct sales from the Runtime API stand-in on loopback; one
-    invocation is the time between two successive /next calls (answer, post, fetch: stand-in included)."""
+def warm_lambda(argv, env, folder, name, count, row=None):
+    """Runs `argv` (`licensor lambda`, or the warm floor) over `count` distinct sales from the Runtime API stand-in
+    on loopback; one invocation is the time between two successive /next calls (answer, post, fetch: stand-in
+    included)."""
     events = os.path.join(folder, f"{name}.events")
     log = os.path.join(folder, f"{name}.log")
     with open(events, "w") as f:
@@ -110,7 +111,7 @@ def warm_lambda(binary, env, folder, name, count):
     stand_in = subprocess.Popen([sys.executable, STAND_IN, "--events", events, "--log", log, "--rss-after", "100"],
                                 stdout=subprocess.PIPE, text=True)
     port = int(stand_in.stdout.readline().split()[1])
-    loop = subprocess.Popen([binary, "lambda"], env=dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}"),
+    loop = subprocess.Popen(argv, env=dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/_test/pid", data=str(loop.pid).encode()))
     loop.wait(timeout=900)
@@ -123,11 +124,11 @@ def warm_lambda(binary, env, folder, name, count):
     # The first ten include the cold start and the first connections.
     intervals = sorted((b - a) * 1000 for a, b in zip(times[10:-1], times[11:]))
     rss = {r["after"]: r for r in records if r["kind"] == "rss"}
-    return {"name": f"warm Lambda sale, {name} (per invocation, stand-in included)", "runs": len(intervals),
+    return {"name": row or f"warm Lambda sale, {name} (per invocation, stand-in included)", "runs": len(intervals),
             "median_ms": statistics.median(intervals), "p99_ms": intervals[int(len(intervals) * 0.99)],
             "peak_rss_mib": rss[count]["kb"] / 1024.0, "rss_kib_after_100": rss[100]["kb"],
             "rss_kib_after_all": rss[count]["kb"], "fds_after_100": rss[100]["fds"], "fds_after_all": rss[count]["fds"],
-            "invocations": count, "non_200": sum(1 for s in statuses if s != 200)}
+            "store": name, "invocations": count, "non_200": sum(1 for s in statuses if s != 200)}
 
 
 def lambda_burst(binary, env, folder, count, loops):
@@ -165,7 +166,7 @@ def write_inputs(folder, prefix, count, make):
 
 def main():
     global MEASURE
-    binary, floor_c, floor_swift, floor_process, MEASURE, runs, floor_pg = sys.argv[1:8]
+    binary, floor_c, floor_swift, floor_process, MEASURE, runs, floor_pg, floor_lambda = sys.argv[1:9]
     runs = int(runs)
     pg_url = os.environ.get("BENCH_DATABASE_URL")
     work = tempfile.mkdtemp(prefix="licensor-bench-")
@@ -213,9 +214,11 @@ def main():
         rows += api_rows(binary, pg_env, work, "PostgreSQL", runs)
     results = measure_interleaved(rows, runs)
     warm_count = int(os.environ.get("BENCH_LAMBDA_INVOCATIONS", "10000"))
-    warm = [warm_lambda(binary, sqlite_env, work, "SQLite", warm_count)]
+    warm = [warm_lambda([floor_lambda], {}, work, "floor", warm_count,
+                        row="warm Lambda floor (C client, no work; stand-in included)"),
+            warm_lambda([binary, "lambda"], sqlite_env, work, "SQLite", warm_count)]
     if pg_url:
-        warm.append(warm_lambda(binary, pg_env, work, "PostgreSQL", warm_count))
+        warm.append(warm_lambda([binary, "lambda"], pg_env, work, "PostgreSQL", warm_count))
     results += warm
 
     # Replay throughput: N sales fail (their product is unmapped), the products file is fixed, one replay runs.
@@ -261,8 +264,10 @@ def main():
     for r in results:
         print(f"{r['name']:60} {r['median_ms']:7.2f}ms {r['p99_ms']:7.2f}ms {r['median_ms'] / floor_c_ms:8.2f}× "
               f"{r['median_ms'] / floor_swift_ms:6.2f}× {r['peak_rss_mib']:7.1f}MiB")
+    warm_floor = warm[0]["median_ms"]
     for r in warm:
-        print(f"warm Lambda, {r['name'].split(', ')[1].split(' ')[0]}: {r['invocations']} invocations, "
+        own = f"own share {r['median_ms'] - warm_floor:.2f}ms over the warm floor; " if r is not warm[0] else ""
+        print(f"warm Lambda, {r['store']}: {r['invocations']} invocations, {own}"
               f"{r['non_200']} not 200; VmRSS {r['rss_kib_after_100'] / 1024:.1f} MiB after 100, "
               f"{r['rss_kib_after_all'] / 1024:.1f} MiB after all; descriptors {r['fds_after_100']} → "
               f"{r['fds_after_all']}")
