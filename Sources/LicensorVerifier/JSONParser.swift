@@ -40,7 +40,12 @@ package struct JSONParser {
     }
 
     private mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
@@ -179,43 +184,43 @@ package struct JSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
+        // Runs between escapes are validated and appended whole; most strings are one run and come back as is.
+        var text = ""
         var runStart = index
-        func flushRun(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
+        func flushRun(_ parser: JSONParser, _ text: inout String) throws(JSONParseError) {
             guard runStart < parser.index else { return }
-            let run = parser.bytes[runStart..<parser.index]
-            guard let text = String(validating: run, as: UTF8.self) else {
+            guard let run = String(validating: parser.bytes[runStart..<parser.index], as: UTF8.self) else {
                 throw parser.failure("invalid UTF-8 in string")
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            if text.isEmpty { text = run } else { text += run }
         }
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
-                try flushRun(self, &scalars)
+                try flushRun(self, &text)
                 index += 1
-                return String(scalars)
+                return text
             }
             if c < 0x20 { throw failure("control character in string") }
             if c != UInt8(ascii: "\\") {
                 index += 1
                 continue
             }
-            try flushRun(self, &scalars)
+            try flushRun(self, &text)
             index += 1
             guard index < bytes.count else { throw failure("unterminated string") }
             let escape = bytes[index]
             index += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""): text += "\""
+            case UInt8(ascii: "\\"): text += "\\"
+            case UInt8(ascii: "/"): text += "/"
+            case UInt8(ascii: "b"): text += "\u{08}"
+            case UInt8(ascii: "f"): text += "\u{0C}"
+            case UInt8(ascii: "n"): text += "\n"
+            case UInt8(ascii: "r"): text += "\r"
+            case UInt8(ascii: "t"): text += "\t"
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
                 if (0xD800...0xDBFF).contains(code) {
@@ -230,7 +235,7 @@ package struct JSONParser {
                     throw failure("unpaired surrogate")
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw failure("invalid \\u escape") }
-                scalars.append(scalar)
+                text.unicodeScalars.append(scalar)
             default:
                 throw failure("invalid escape")
             }

@@ -47,4 +47,22 @@ struct JSONTests {
         let value = JSONValue.string("<script>\"q\"\n\\&</script>")
         #expect(value.serialized() == #""\u003cscript\u003e\"q\"\n\\\u0026\u003c/script\u003e""#)
     }
+
+    @Test(
+        "scalars are escaped only where JSON or a script needs it; other UTF-8 is copied",
+        arguments: [
+            ("a\u{2028}b\u{2029}c", #""a\u2028b\u2029c""#), ("€ … \u{2027}", "\"€ … \u{2027}\""),
+            ("\u{01}\u{1F}\u{7F}\r\t", #""\u0001\u001f"# + "\u{7F}" + #"\r\t""#), ("é😀", "\"é😀\""),
+        ])
+    func scalarEscaping(text: String, expected: String) throws {
+        #expect(JSONValue.string(text).serialized() == expected)
+        #expect(try JSONParser.parse(expected) == .string(text))
+    }
+
+    @Test(
+        "escapes between multi-byte runs decode to the same scalars",
+        arguments: [(#""é\n😀\u00e9\\""#, "é\n😀é\\"), (#""\t""#, "\t"), (#""x\"y""#, "x\"y"), (#""""#, "")])
+    func escapedRuns(text: String, expected: String) throws {
+        #expect(try JSONParser.parse(text) == .string(expected))
+    }
 }
