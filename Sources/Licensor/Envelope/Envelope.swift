@@ -79,7 +79,7 @@ package enum JSONEnvelope {
     package static func encode(_ response: HTTPResponse) -> [UInt8] {
         var headers: [(String, JSONValue)] = []
         for (name, value) in response.headers {
-            if let i = headers.firstIndex(where: { $0.0.lowercased() == name.lowercased() }) {
+            if let i = headers.firstIndex(where: { $0.0.equalsIgnoringASCIICase(name) }) {
                 headers[i].1 = .string((headers[i].1.stringValue ?? "") + "," + value)
             } else {
                 headers.append((name, .string(value)))

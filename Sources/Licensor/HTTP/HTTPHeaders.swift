@@ -12,12 +12,12 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The first value of the named field, or nil.
     package subscript(name: String) -> String? {
-        storage.first { $0.name.lowercased() == name.lowercased() }?.value
+        storage.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     /// Every value of the named field, in order.
     package func values(for name: String) -> [String] {
-        storage.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+        storage.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
     /// Appends a field without replacing earlier ones of the same name.
@@ -27,7 +27,7 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// Replaces every field of that name with one field.
     package mutating func replaceOrAdd(name: String, value: String) {
-        storage.removeAll { $0.name.lowercased() == name.lowercased() }
+        storage.removeAll { $0.name.equalsIgnoringASCIICase(name) }
         storage.append(HTTPField(name: name, value: value))
     }
 

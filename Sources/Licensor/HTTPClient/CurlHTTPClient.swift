@@ -39,8 +39,7 @@ package struct HTTPClientResponse: Sendable {
 
     /// The value of the first header field called `name`, compared case-insensitively (RFC 9110 §5.1).
     package func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }
 
@@ -367,24 +366,24 @@ private final class ResponseCollector {
 
     /// Records one raw header line as delivered by libcurl (status lines, fields, the blank terminator).
     func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\n" || last == "\r" || last == "\r\n" {
-            line.removeLast()
-        }
-        if line.hasPrefix("HTTP/") {
+        // On bytes: Character-wise searching for the colon cost more than the rest of a warm invocation's HTTP.
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+        if line.starts(with: "HTTP/".utf8) {
             // A new status line starts a new response (after 1xx); keep only the final one's fields.
             headers.removeAll()
         } else if line.isEmpty {
             return
-        } else if line.first == " " || line.first == "\t" {
+        } else if line[0] == UInt8(ascii: " ") || line[0] == UInt8(ascii: "\t") {
             // Obsolete line folding: the line continues the previous field's value.
             if !headers.isEmpty {
-                let folded = String(line).trimmed
+                let folded = String(decoding: line, as: UTF8.self).trimmed
                 headers[headers.count - 1].value += headers[headers.count - 1].value.isEmpty ? folded : " " + folded
             }
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            let value = String(line[line.index(after: colon)...]).trimmed
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = String(decoding: line[..<colon], as: UTF8.self)
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmed
             headers.append((name: name, value: value))
         }
     }

@@ -1,0 +1,14 @@
+extension String {
+    /// Whether two strings are equal when ASCII letters are compared without case, as HTTP field names are.
+    ///
+    /// On the UTF-8 bytes: `lowercased()` on both sides allocated two strings per comparison and folded Unicode,
+    /// which field names (ASCII tokens) never need.
+    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        let a = utf8
+        let b = other.utf8
+        guard a.count == b.count else { return false }
+        return a.elementsEqual(b) { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20))
+        }
+    }
+}
