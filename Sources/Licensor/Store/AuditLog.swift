@@ -6,8 +6,10 @@ package struct AuditRecord: Sendable {
     package var eventType: String
     /// The order or subscription the event is about.
     package var orderID: String?
-    /// The decoded fields as a flat JSON object.
-    package var payload: JSONValue
+    /// The decoded fields as a flat JSON object, built only by a table that keeps it (Gumroad's): every other
+    /// storefront's row keeps the exact body instead.
+    package var payload: JSONValue { makePayload() }
+    private let makePayload: @Sendable () -> JSONValue
     /// The exact body, when the flat JSON cannot stand for it (undecodable, or a NUL in a value) or it was signed.
     package var rawBody: [UInt8]?
     /// The headers that signed and named the body (a signed storefront's row only).
@@ -21,14 +23,15 @@ package struct AuditRecord: Sendable {
 
     /// Creates a record.
     package init(
-        source: String, eventType: String, orderID: String?, payload: JSONValue, rawBody: [UInt8]? = nil,
+        source: String, eventType: String, orderID: String?, payload: @escaping @autoclosure @Sendable () -> JSONValue,
+        rawBody: [UInt8]? = nil,
         headers: [(name: String, value: String)] = [], deliveryID: String? = nil, isTest: Bool? = nil,
         receivedAt: Timestamp
     ) {
         self.source = source
         self.eventType = eventType
         self.orderID = orderID
-        self.payload = payload
+        self.makePayload = payload
         self.rawBody = rawBody
         self.headers = headers
         self.deliveryID = deliveryID
