@@ -327,6 +327,35 @@ struct LicenseAPITests {
         }
     }
 
+    @Test("recover: a seller's recovery.txt in EMAIL_TEMPLATES_DIR words the email; the list is licensor's")
+    func recoverTemplate() throws {
+        try withFakePostmark { postmark in
+            var shop = try SeatShop(.sqlite)
+            let templates = TemporaryDirectory.shared.makeFolder("templates")
+            let file = try TemporaryDirectory.shared.write(
+                Array("Subject: Keys for {{email}}\n\nAhoy! Yours:\n{{licenses}}\n-- the shop\n".utf8),
+                name: "recovery-\(UInt64.random(in: 0...UInt64.max)).txt")
+            #expect(rename(file, templates + "/recovery.txt") == 0)
+            shop.harness.environment.merge(
+                [
+                    "POSTMARK_TOKEN": "ok", "POSTMARK_API_URL": postmark.baseURL, "EMAIL_FROM": "shop@example.com",
+                    "EMAIL_TEMPLATES_DIR": templates,
+                ]
+            ) { $1 }
+            let key = try shop.mint("RECOVER-TEMPLATE")
+            let answer = shop.harness.handle(
+                SeatShop.request("/v1/licenses/recover", [("email", "buyer@example.com")]))
+            #expect(answer.status == 200)
+            let sent = try postmark.requests().filter { $0.body.contains(#""Tag":"recovery""#) }
+            let body = try #require(sent.first.map { try JSONParser.parse($0.body) })
+            #expect(body["Subject"]?.stringValue == "Keys for buyer@example.com")
+            #expect(body["TextBody"]?.stringValue?.hasPrefix("Ahoy! Yours:\n") == true)
+            #expect(body["TextBody"]?.stringValue?.contains(key) == true)
+            // recovery.html is absent: the built-in one, with licensor's list.
+            #expect(body["HtmlBody"]?.stringValue?.contains("<code>\(key)</code>") == true)
+        }
+    }
+
     /// Every field of `documented`, recursively, with the same JSON type in `answer` (null where the documentation
     /// shows a value may be null too, and the reverse); licensor's extra fields are allowed.
     static func missingOrRetyped(_ documented: JSONValue, _ answer: JSONValue?, path: String = "") -> [String] {

@@ -211,13 +211,29 @@ struct PipelineTests {
         #expect(LicenseEmailTemplates.fill(template, ["name": "Zoë <3"], escape: { $0 }) == expected)
     }
 
-    @Test("the built-in templates equal the shipped files in config/")
-    func templatesMatchFiles() throws {
-        let loaded = try LicenseEmailTemplates.load(directory: PackagePaths.file("config"))
-        let defaults = LicenseEmailTemplates.defaults
+    @Test("the built-in templates equal the shipped files in config/", arguments: [true, false])
+    func templatesMatchFiles(recovery: Bool) throws {
+        let folder = PackagePaths.file("config")
+        let loaded =
+            try recovery ? LicenseEmailTemplates.loadRecovery(directory: folder) : .load(directory: folder)
+        let defaults = recovery ? LicenseEmailTemplates.recoveryDefaults : .defaults
         #expect(loaded.subject == defaults.subject)
         #expect(loaded.text == defaults.text)
         #expect(loaded.html == defaults.html)
+    }
+
+    @Test("the recovery email's list goes into the HTML as licensor wrote it; every other value is escaped")
+    func recoveryRendering() {
+        let templates = LicenseEmailTemplates(
+            subject: "Keys for {{email}}", text: "{{licenses}} / {{email}}", html: "<p>{{email}}</p>{{licenses}}")
+        let message = templates.render(
+            values: ["email": "a<b>@example.com", "licenses": "Pro: K (never expires)"],
+            html: ["licenses": "<ul><li>Pro</li></ul>"], from: "shop@example.com", to: "a@example.com",
+            replyTo: nil, tag: "recovery")
+        #expect(message.subject == "Keys for a<b>@example.com")
+        #expect(message.textBody == "Pro: K (never expires) / a<b>@example.com")
+        #expect(message.htmlBody == "<p>a&lt;b&gt;@example.com</p><ul><li>Pro</li></ul>")
+        #expect(message.tag == "recovery")
     }
 
     @Test(

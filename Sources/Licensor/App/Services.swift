@@ -19,6 +19,7 @@ package final class Services {
     private var catalogCheckDue = false
     private var signingKey: Ed25519PrivateKey?
     private var templates: LicenseEmailTemplates?
+    private var recoveryTemplates: LicenseEmailTemplates?
 
     /// Creates services around an open store.
     package init(
@@ -125,13 +126,31 @@ package final class Services {
         return loaded
     }
 
-    /// The email templates, loaded once.
+    /// The license email's templates, loaded once.
     package func emailTemplates() throws(LicensorError) -> LicenseEmailTemplates {
         if let templates { return templates }
+        let loaded = try Self.loadTemplates { () throws(FileError) in
+            try LicenseEmailTemplates.load(directory: configuration.emailTemplatesDirectory)
+        }
+        templates = loaded
+        return loaded
+    }
+
+    /// The recovery email's templates, loaded once.
+    package func recoveryEmailTemplates() throws(LicensorError) -> LicenseEmailTemplates {
+        if let recoveryTemplates { return recoveryTemplates }
+        let loaded = try Self.loadTemplates { () throws(FileError) in
+            try LicenseEmailTemplates.loadRecovery(directory: configuration.emailTemplatesDirectory)
+        }
+        recoveryTemplates = loaded
+        return loaded
+    }
+
+    private static func loadTemplates(
+        _ load: () throws(FileError) -> LicenseEmailTemplates
+    ) throws(LicensorError) -> LicenseEmailTemplates {
         do {
-            let loaded = try LicenseEmailTemplates.load(directory: configuration.emailTemplatesDirectory)
-            templates = loaded
-            return loaded
+            return try load()
         } catch {
             throw LicensorError(.configuration, "EMAIL_TEMPLATES_DIR: cannot read a template", underlying: error)
         }

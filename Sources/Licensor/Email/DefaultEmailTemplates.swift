@@ -45,4 +45,28 @@ extension LicenseEmailTemplates {
 
             """
     )
+
+    /// The templates shipped in `config/recovery.txt` and `config/recovery.html` (the same test keeps them equal).
+    package static let recoveryDefaults = LicenseEmailTemplates(
+        subject: "Your licenses",
+        text: """
+            Here are the licenses bought with {{email}}:
+
+            {{licenses}}
+
+            If you did not ask for this email, you can ignore it.
+
+            """,
+        html: """
+            <!DOCTYPE html>
+            <html>
+            <body style="font-family: -apple-system, Helvetica, Arial, sans-serif; line-height: 1.5; color: #222;">
+            <p>Here are the licenses bought with {{email}}:</p>
+            {{licenses}}
+            <p>If you did not ask for this email, you can ignore it.</p>
+            </body>
+            </html>
+
+            """
+    )
 }

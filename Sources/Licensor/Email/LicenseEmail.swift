@@ -1,7 +1,8 @@
-/// Renders the license email from two template files a seller can replace.
+/// Renders an email from two template files a seller can replace: the license email (`email.txt`, `email.html`)
+/// or the recovery email (`recovery.txt`, `recovery.html`).
 ///
 /// Placeholders are `{{name}}`-style; in the HTML part every value is HTML-escaped, so a buyer named
-/// `<script>` stays text.
+/// `<script>` stays text, except the markup licensor writes itself (the recovery email's license list).
 package struct LicenseEmailTemplates: Sendable {
     /// The subject template.
     package var subject: String
@@ -26,9 +27,20 @@ package struct LicenseEmailTemplates: Sendable {
     /// Loads `email.txt` and `email.html` from a folder, falling back to the built-in defaults for a file that is
     /// absent. The subject is the text file's first line when it starts with `Subject:`.
     package static func load(directory: String) throws(FileError) -> LicenseEmailTemplates {
-        var templates = LicenseEmailTemplates.defaults
-        let textPath = directory + "/email.txt"
-        let htmlPath = directory + "/email.html"
+        try load(directory: directory, name: "email", defaults: .defaults)
+    }
+
+    /// Loads `recovery.txt` and `recovery.html` the same way, over `recoveryDefaults`.
+    package static func loadRecovery(directory: String) throws(FileError) -> LicenseEmailTemplates {
+        try load(directory: directory, name: "recovery", defaults: .recoveryDefaults)
+    }
+
+    private static func load(
+        directory: String, name: String, defaults: LicenseEmailTemplates
+    ) throws(FileError) -> LicenseEmailTemplates {
+        var templates = defaults
+        let textPath = directory + "/\(name).txt"
+        let htmlPath = directory + "/\(name).html"
         if FileIO.exists(textPath) {
             let (subject, body) = splitSubject(String(decoding: try FileIO.read(textPath), as: UTF8.self))
             templates.text = body
@@ -38,19 +50,26 @@ package struct LicenseEmailTemplates: Sendable {
         return templates
     }
 
-    /// Renders a message.
-    package func render(values: [String: String], from: String, to: String, replyTo: String?) -> EmailMessage {
+    /// Renders a message; `html` values replace their placeholders in the HTML part as they are (markup licensor
+    /// built and escaped itself), everywhere else `values` do.
+    package func render(
+        values: [String: String], html htmlValues: [String: String] = [:], from: String, to: String,
+        replyTo: String?, tag: String = "license"
+    ) -> EmailMessage {
         EmailMessage(
             from: from, to: to, replyTo: replyTo,
             subject: EmailMessage.headerValue(Self.fill(subject, values, escape: EmailMessage.headerValue)),
             textBody: Self.fill(text, values, escape: { $0 }),
-            htmlBody: Self.fill(html, values, escape: Self.htmlEscape),
-            tag: "license")
+            htmlBody: Self.fill(html, values, escape: Self.htmlEscape, unescaped: htmlValues),
+            tag: tag)
     }
 
     /// Replaces `{{key}}` (spaces inside the braces allowed) with its value; unknown placeholders stay visible so a
     /// seller notices a typo.
-    static func fill(_ template: String, _ values: [String: String], escape: (String) -> String) -> String {
+    static func fill(
+        _ template: String, _ values: [String: String], escape: (String) -> String,
+        unescaped: [String: String] = [:]
+    ) -> String {
         // Scans the UTF-8 bytes: replay renders thousands of messages, and generic substring search showed up in
         // its profile.
         let bytes = Array(template.utf8)
@@ -66,7 +85,9 @@ package struct LicenseEmailTemplates: Sendable {
                 continue
             }
             let key = String(decoding: bytes[(i + 2)..<close], as: UTF8.self).trimmed
-            if let value = values[key] {
+            if let value = unescaped[key] {
+                out += value.utf8
+            } else if let value = values[key] {
                 out += escape(value).utf8
             } else {
                 out += bytes[i..<(close + 2)]

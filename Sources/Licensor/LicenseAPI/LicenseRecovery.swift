@@ -5,6 +5,7 @@ import Logging
 struct LicenseRecovery {
     let store: any LicenseRepository & ActivationLedger
     let email: any EmailService
+    let templates: LicenseEmailTemplates
     let from: String
     let replyTo: String?
     let interval: Duration
@@ -37,19 +38,17 @@ struct LicenseRecovery {
                 ? "revoked" : license.isLifetime ? "never expires" : "expires \(license.expiresAt.rfc3339.prefix(10))"
             return (product: product, key: license.key, state: state)
         }
-        let text =
-            "Here are the licenses bought with this address:\n\n"
-            + lines.map { "\($0.product): \($0.key) (\($0.state))" }.joined(separator: "\n")
-            + "\n\nIf you did not ask for this email, you can ignore it.\n"
-        let html =
-            "<p>Here are the licenses bought with this address:</p><ul>"
+        let list = lines.map { "\($0.product): \($0.key) (\($0.state))" }.joined(separator: "\n")
+        let htmlList =
+            "<ul>"
             + lines.map {
                 "<li>\(LicenseEmailTemplates.htmlEscape($0.product)): <code>\($0.key)</code> "
                     + "(\(LicenseEmailTemplates.htmlEscape($0.state)))</li>"
-            }.joined() + "</ul><p>If you did not ask for this email, you can ignore it.</p>"
-        let message = EmailMessage(
-            from: from, to: licenses[0].email, replyTo: replyTo, subject: "Your licenses", textBody: text,
-            htmlBody: html, tag: "recovery", metadata: ["purpose": "recovery"])
+            }.joined() + "</ul>"
+        var message = templates.render(
+            values: ["email": licenses[0].email, "licenses": list], html: ["licenses": htmlList], from: from,
+            to: licenses[0].email, replyTo: replyTo, tag: "recovery")
+        message.metadata = ["purpose": "recovery"]
         do {
             _ = try email.send(message, timeout: max(deadline.remaining - .milliseconds(200), .milliseconds(100)))
         } catch {

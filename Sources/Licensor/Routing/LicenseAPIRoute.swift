@@ -32,7 +32,8 @@ enum LicenseAPIRoute {
                 answer(request, app, context.logger, flag: "ok") { _, fields, services in
                     let configuration = services.configuration
                     let recovery = LicenseRecovery(
-                        store: services.store, email: services.email, from: configuration.emailFrom,
+                        store: services.store, email: services.email,
+                        templates: try services.recoveryEmailTemplates(), from: configuration.emailFrom,
                         replyTo: configuration.emailReplyTo, interval: configuration.recoverInterval,
                         deadline: app.deadline, logger: context.logger)
                     return (200, try recovery.recover(fields))
