@@ -128,29 +128,26 @@ package final class Services {
 
     /// The license email's templates, loaded once.
     package func emailTemplates() throws(LicensorError) -> LicenseEmailTemplates {
-        if let templates { return templates }
-        let loaded = try Self.loadTemplates { () throws(FileError) in
+        try loadOnce(&templates) { () throws(FileError) in
             try LicenseEmailTemplates.load(directory: configuration.emailTemplatesDirectory)
         }
-        templates = loaded
-        return loaded
     }
 
     /// The recovery email's templates, loaded once.
     package func recoveryEmailTemplates() throws(LicensorError) -> LicenseEmailTemplates {
-        if let recoveryTemplates { return recoveryTemplates }
-        let loaded = try Self.loadTemplates { () throws(FileError) in
+        try loadOnce(&recoveryTemplates) { () throws(FileError) in
             try LicenseEmailTemplates.loadRecovery(directory: configuration.emailTemplatesDirectory)
         }
-        recoveryTemplates = loaded
-        return loaded
     }
 
-    private static func loadTemplates(
-        _ load: () throws(FileError) -> LicenseEmailTemplates
+    private func loadOnce(
+        _ cache: inout LicenseEmailTemplates?, _ load: () throws(FileError) -> LicenseEmailTemplates
     ) throws(LicensorError) -> LicenseEmailTemplates {
+        if let cache { return cache }
         do {
-            return try load()
+            let loaded = try load()
+            cache = loaded
+            return loaded
         } catch {
             throw LicensorError(.configuration, "EMAIL_TEMPLATES_DIR: cannot read a template", underlying: error)
         }
