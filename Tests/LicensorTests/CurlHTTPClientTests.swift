@@ -120,6 +120,30 @@ struct CurlHTTPClientTests {
         }
     }
 
+    @Test("A cache's kept easy handle carries nothing from one request to the next, over one connection")
+    func keptHandleIsReset() throws {
+        try withFakePostmark { server in
+            let client = CurlHTTPClient(connections: CurlConnectionCache())
+            let requests = [
+                HTTPClientRequest(
+                    method: "PUT", url: "\(server.baseURL)/echo", headers: [("X-Only-Once", "1")],
+                    body: Array("first".utf8)),
+                HTTPClientRequest(url: "\(server.baseURL)/echo"),
+                HTTPClientRequest(method: "POST", url: "\(server.baseURL)/echo", body: Array("third".utf8)),
+            ]
+            var answers: [String] = []
+            for request in requests {
+                let response = try client.execute(request, connectTimeout: .seconds(2), totalTimeout: .seconds(5))
+                answers.append(String(decoding: response.body, as: UTF8.self))
+            }
+            #expect(answers == ["PUT first", "GET ", "POST third"])
+            let recorded = try server.requests()
+            #expect(recorded.map(\.method) == ["PUT", "GET", "POST"])
+            #expect(recorded.map { $0.values("X-Only-Once").count } == [1, 0, 0])
+            #expect(Set(recorded.compactMap(\.clientPort)).count == 1)
+        }
+    }
+
     @Test(
         "Only http and https URLs are accepted",
         arguments: ["file:///etc/passwd", "ftp://127.0.0.1/", "gopher://x/"]

@@ -77,14 +77,17 @@ package struct CurlHTTPClient: Sendable {
     ) throws(CurlError) -> HTTPClientResponse {
         try CurlGlobal.ensureInitialized()
         let headerLines = try Self.headerLines(for: request)
-        let perform = { (share: UnsafeMutableRawPointer?) throws(CurlError) -> HTTPClientResponse in
-            let easy = try CurlEasyHandle(request, headerLines: headerLines, maxResponseBytes: maxResponseBytes)
+        let perform = {
+            (share: UnsafeMutableRawPointer?, reused: UnsafeMutableRawPointer?) throws(CurlError) -> HTTPClientResponse
+            in
+            let easy = try CurlEasyHandle(
+                request, headerLines: headerLines, maxResponseBytes: maxResponseBytes, reusing: reused)
             try easy.configure(
                 request, caBundlePath: caBundlePath, connectTimeout: connectTimeout.map(Self.milliseconds),
                 totalTimeout: totalTimeout.map(Self.milliseconds), share: share)
             return try easy.perform()
         }
-        guard let connections else { return try perform(nil) }
+        guard let connections else { return try perform(nil, nil) }
         return try connections.withShare(perform)
     }
 
@@ -151,12 +154,16 @@ private enum CurlGlobal {
 /// before reusing it and opens a new one when it is not.
 ///
 /// A share object needs lock callbacks to be used from several threads at once; requests through one cache take
-/// its lock instead, one at a time.
+/// its lock instead, one at a time. The cache also keeps one easy handle for those requests: a new handle per
+/// request cost libcurl's set-up of the handle and of its internal multi handle, with a wake-up socket pair, every
+/// time.
 package final class CurlConnectionCache: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
     /// Made on first use, after libcurl is loaded; nil when libcurl could not make one (requests then go uncached).
     private var share: UnsafeMutableRawPointer?
     private var shareAttempted = false
+    /// The easy handle every request through this cache uses, reset to libcurl's defaults between requests.
+    private var easy: UnsafeMutableRawPointer?
 
     /// Creates an empty cache; nothing is allocated in libcurl until the first request.
     package init() {
@@ -166,14 +173,19 @@ package final class CurlConnectionCache: @unchecked Sendable {
     }
 
     deinit {
-        // Every easy handle that used the share is gone: each lives only inside `withShare`.
+        // The kept handle goes before the share it was attached to; every other handle lived only inside
+        // `withShare`.
+        if let easy { CCurl_api().pointee.curl_easy_cleanup(easy) }
         if let share { _ = CCurl_api().pointee.curl_share_cleanup(share) }
         pthread_mutex_destroy(lock)
         lock.deallocate()
     }
 
-    /// Runs one request with the share, holding the cache's lock.
-    func withShare<T>(_ body: (UnsafeMutableRawPointer?) throws(CurlError) -> T) throws(CurlError) -> T {
+    /// Runs one request with the share and the kept easy handle (nil until libcurl made one), holding the cache's
+    /// lock.
+    func withShare<T>(
+        _ body: (_ share: UnsafeMutableRawPointer?, _ easy: UnsafeMutableRawPointer?) throws(CurlError) -> T
+    ) throws(CurlError) -> T {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if !shareAttempted {
@@ -186,25 +198,32 @@ package final class CurlConnectionCache: @unchecked Sendable {
                 }
             }
         }
-        return try body(share)
+        if easy == nil { easy = CCurl_api().pointee.curl_easy_init() }
+        return try body(share, easy)
     }
 }
 
 /// One libcurl easy handle and what it points at while it runs — the header list, the error buffer, the request
-/// body and the response collector — all released together when the handle goes.
+/// body and the response collector — all released together when the handle goes. A handle kept by a connection
+/// cache is reset instead of cleaned up, so it points at nothing of this request afterwards.
 private final class CurlEasyHandle {
     let handle: UnsafeMutableRawPointer
+    private let isReused: Bool
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let bodyBuffer: UnsafeMutablePointer<UInt8>
     private let collector: ResponseCollector
     private let maxResponseBytes: Int
 
-    init(_ request: HTTPClientRequest, headerLines: [String], maxResponseBytes: Int) throws(CurlError) {
-        guard let handle = CCurl_api().pointee.curl_easy_init() else {
+    init(
+        _ request: HTTPClientRequest, headerLines: [String], maxResponseBytes: Int,
+        reusing reused: UnsafeMutableRawPointer?
+    ) throws(CurlError) {
+        guard let handle = reused ?? CCurl_api().pointee.curl_easy_init() else {
             throw CurlError(code: .invalidRequest, curlCode: 0, message: "curl_easy_init failed")
         }
         self.handle = handle
+        isReused = reused != nil
         self.maxResponseBytes = maxResponseBytes
         collector = ResponseCollector(maxBodyBytes: maxResponseBytes)
         let errorBufferSize = CCurl_error_size()
@@ -228,7 +247,13 @@ private final class CurlEasyHandle {
     }
 
     deinit {
-        CCurl_api().pointee.curl_easy_cleanup(handle)
+        if isReused {
+            // Back to the defaults before the header list, buffers and collector it points at are freed; its
+            // connections stay in the share, and its internal multi handle stays for the next request.
+            CCurl_api().pointee.curl_easy_reset(handle)
+        } else {
+            CCurl_api().pointee.curl_easy_cleanup(handle)
+        }
         CCurl_api().pointee.curl_slist_free_all(headerList)
         errorBuffer.deallocate()
         bodyBuffer.deallocate()
