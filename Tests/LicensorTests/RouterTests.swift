@@ -89,6 +89,10 @@ struct RouterTests {
             ("/healthz", "/healthz", [:]),
             ("/healthz", "/healthz/x", nil),
             ("/v1/licenses/activate", "/v1/licenses/validate", nil),
+            ("/webhooks/{source}", "//webhooks//gumroad/", ["source": "gumroad"]),
+            ("/webhooks/{source}", "/webhooks/caf\u{E9}", ["source": "caf\u{E9}"]),
+            ("/webhooks/{source}", "/webhooks/cafe\u{301}", ["source": "cafe\u{301}"]),
+            ("/h\u{E9}alth", "/he\u{301}alth", nil),
         ] as [(String, String, [String: String]?)])
     func patterns(pattern: String, path: String, expected: [String: String]?) {
         #expect(Route.Pattern(pattern).match(path) == expected)

@@ -126,6 +126,24 @@ struct WarmServicesTests {
         }
     }
 
+    @Test("the configuration is read once for an environment, read again when the environment changes")
+    func configurationKept() throws {
+        var environment = try Harness.make(.sqlite).environment
+        environment["LICENSOR_DEADLINE_MS"] = "4000"
+        let warm = Self.warm(Openings())
+        defer { warm.close() }
+        #expect(try warm.configuration(environment).deadline == .milliseconds(4000))
+        #expect(try warm.configuration(environment).deadline == .milliseconds(4000))
+
+        var broken = environment
+        broken["LICENSOR_DEADLINE_MS"] = "soon"
+        #expect(throws: ConfigurationError.self) { try warm.configuration(broken) }
+        var changed = environment
+        changed["LICENSOR_DEADLINE_MS"] = "5000"
+        #expect(try warm.configuration(changed).deadline == .milliseconds(5000))
+        #expect(try warm.configuration(environment).deadline == .milliseconds(4000))
+    }
+
     @Test("an invocation that left a transaction open does not hand its connection to the next one")
     func openTransactionNotReused() throws {
         let harness = try Harness.make(.sqlite)

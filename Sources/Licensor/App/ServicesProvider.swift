@@ -2,6 +2,8 @@ import Logging
 
 /// Where routes get their services: opened for one invocation and closed after it, or kept for the next one.
 package protocol ServicesProvider: Sendable {
+    /// The configuration read from `environment`.
+    func configuration(_ environment: [String: String]) throws(ConfigurationError) -> Configuration
     /// The services for one invocation, bounded by its deadline and logging with its logger.
     func checkOut(_ configuration: Configuration, deadline: Deadline, logger: Logger) throws(LicensorError) -> Services
     /// Hands them back when the invocation is done with them.
@@ -30,6 +32,10 @@ package struct PerInvocationServices: ServicesProvider {
         try open(configuration, deadline, logger)
     }
 
+    package func configuration(_ environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        try Configuration(environment: environment)
+    }
+
     package func checkIn(_ services: Services) { services.close() }
 }
 
@@ -50,6 +56,8 @@ package final class WarmServices: ServicesProvider, @unchecked Sendable {
     private let open: Open
     private let httpConnections = CurlConnectionCache()
     private var kept: Services?
+    /// The first configuration read without an error, with the environment it came from.
+    private var configured: (environment: [String: String], configuration: Configuration)?
 
     /// Opens with `open`, by default `Services.open`, on the first invocation that needs services.
     package init(
@@ -58,6 +66,15 @@ package final class WarmServices: ServicesProvider, @unchecked Sendable {
         }
     ) {
         self.open = open
+    }
+
+    /// Read once: every invocation of a Lambda process has the same environment (a changed one is checked anyway,
+    /// at the cost of a comparison).
+    package func configuration(_ environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        if let configured, configured.environment == environment { return configured.configuration }
+        let read = try Configuration(environment: environment)
+        configured = (environment, read)
+        return read
     }
 
     package func checkOut(

@@ -10,7 +10,7 @@ enum HealthRoute {
     static func check(_ app: Application.Context, _ log: Logger) -> HTTPResponse {
         var failing = "configuration"
         do {
-            let configuration = try Configuration(environment: app.environment)
+            let configuration = try app.services.configuration(app.environment)
             failing = "database"
             let services = try app.services.checkOut(configuration, deadline: app.deadline, logger: log)
             defer { app.services.checkIn(services) }

@@ -68,7 +68,7 @@ enum LicenseAPIRoute {
         }
         let configuration: Configuration
         do {
-            configuration = try Configuration(environment: app.environment)
+            configuration = try app.services.configuration(app.environment)
         } catch {
             log.error("configuration error", metadata: ["error": "\(error)"])
             return refusal(503, .unavailable, "licensor is misconfigured; try again later")

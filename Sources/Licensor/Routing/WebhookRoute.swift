@@ -22,7 +22,7 @@ enum WebhookRoute {
         }
         let configuration: Configuration
         do {
-            configuration = try Configuration(environment: app.environment)
+            configuration = try app.services.configuration(app.environment)
         } catch {
             log.error("configuration error", metadata: ["error": "\(error)"])
             return ErrorStatus.response(.configuration, "licensor is misconfigured; see its log")
