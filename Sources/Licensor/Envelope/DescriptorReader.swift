@@ -24,14 +24,20 @@ package enum DescriptorReader {
                 return .failed(errno)
             }
             if ready == 0 { continue }
-            var buffer = [UInt8](repeating: 0, count: max(1, min(limit, 64 << 10)))
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            // Read straight into uninitialised capacity: zeroing 64 KiB first, twice a request (the bytes and the
+            // EOF), was 5 % of a 404's instructions.
+            var n = 0
+            var failure: Int32 = 0
+            let buffer = [UInt8](unsafeUninitializedCapacity: max(1, min(limit, 64 << 10))) { storage, count in
+                n = Glibc.read(fd, storage.baseAddress, storage.count)
+                failure = n < 0 ? errno : 0
+                count = max(n, 0)
+            }
             if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                return .failed(errno)
+                if failure == EINTR || failure == EAGAIN { continue }
+                return .failed(failure)
             }
             if n == 0 { return .endOfFile }
-            buffer.removeLast(buffer.count - n)
             return .bytes(buffer)
         }
     }

@@ -49,15 +49,18 @@ package enum FileIO {
     /// Reads from a descriptor until EOF, refusing more than `limit` bytes.
     package static func readAll(fd: Int32, path: String, limit: Int) throws(FileError) -> [UInt8] {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        // Uninitialised: a start reads the products file, the key and the templates, and zeroing 64 KiB for each
+        // cost more than reading them.
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
+        defer { chunk.deallocate() }
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let n = Glibc.read(fd, chunk.baseAddress, chunk.count)
             if n < 0 {
                 if Glibc.errno == EINTR { continue }
                 throw error(path, "read")
             }
             if n == 0 { return bytes }
-            bytes += chunk[0..<n]
+            bytes += UnsafeRawBufferPointer(rebasing: chunk[0..<n])
             if bytes.count > limit { throw tooLarge(path, limit) }
         }
     }
