@@ -15,14 +15,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
+        // No pkg-config for these two: SwiftPM would put the system library folder on the link line ahead of
+        // Sources/licensor/StaticLinking, whose linker scripts make release builds link them statically. Their
+        // headers and libraries are in the default paths.
         .systemLibrary(
             name: "CSQLite",
-            pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .systemLibrary(
             name: "CYAML",
-            pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(
@@ -61,12 +62,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["StaticLibstdcxx"],
+            exclude: ["StaticLinking"],
             linkerSettings: [
-                // Release builds (made with --static-swift-stdlib) link libstdc++ statically: see the linker script
-                // in this folder for why.
+                // Release builds (made with --static-swift-stdlib) link libstdc++, SQLite and libyaml statically:
+                // see the linker scripts in this folder for why.
                 .unsafeFlags(
-                    ["-L", Context.packageDirectory + "/Sources/licensor/StaticLibstdcxx"],
+                    ["-L", Context.packageDirectory + "/Sources/licensor/StaticLinking"],
                     .when(platforms: [.linux], configuration: .release)),
                 // GnuTLS's constructor looks this symbol up in the program (see SkipGnuTLSInit.swift), so it must be
                 // in the dynamic symbol table in every build, not only where the linker happens to export everything.

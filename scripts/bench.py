@@ -195,6 +195,7 @@ def main():
         baseline_env = dict(base_env, DATABASE_URL=f"sqlite:{work}/baseline.sqlite3")
         subprocess.run([baseline, "migrate"], env=baseline_env, check=True, capture_output=True)
         baseline_sales = write_inputs(work, "baselinesale", runs, lambda i: envelope(f"BASE-{i}"))
+        rows.append((f"404 probe: baseline {os.path.basename(baseline)}", [baseline], baseline_env, probes))
         rows.append((f"sale, SQLite, logging email: baseline {os.path.basename(baseline)}", [baseline],
                      baseline_env, baseline_sales))
     if pg_url:
@@ -204,6 +205,10 @@ def main():
                      {"DATABASE_URL": pg_url}, empty))
         pg_sales = write_inputs(work, "pgsale", runs, lambda i: envelope(f"PGBENCH-{os.getpid()}-{i}"))
         rows.append(("sale, PostgreSQL over loopback (TCP, SCRAM), logging email", [binary], pg_env, pg_sales))
+        if baseline:
+            baseline_pg_sales = write_inputs(work, "baselinepgsale", runs, lambda i: envelope(f"PGBASE-{i}"))
+            rows.append((f"sale, PostgreSQL over loopback: baseline {os.path.basename(baseline)}", [baseline],
+                         pg_env, baseline_pg_sales))
         socket_url = os.environ.get("BENCH_SOCKET_DATABASE_URL")
         if socket_url:
             socket_sales = write_inputs(work, "pgsocketsale", runs, lambda i: envelope(f"PGSOCK-{os.getpid()}-{i}"))

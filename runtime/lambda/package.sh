@@ -2,9 +2,9 @@
 # Builds licensor for AWS Lambda (provided.al2023 / provided.al2, x86_64 from this machine) and zips it as
 # `bootstrap` with the config folder: upload the zip, set the handler to anything (it is not read) and the
 # environment (GUMROAD_WEBHOOK_SECRET, DATABASE_URL=postgres://..., LICENSE_SIGNING_KEY, POSTMARK_TOKEN, ...).
-# The binary links glibc, libcurl, libpq, libsqlite3 and libyaml dynamically: build on (or in a container
-# of) the Lambda base image's distribution, or ship those libraries under lib/ in the zip (Lambda adds
-# $LAMBDA_TASK_ROOT/lib to LD_LIBRARY_PATH). Usage: runtime/lambda/package.sh [output.zip]
+# The binary has SQLite and libyaml linked in, links glibc dynamically and opens libcurl and libpq with dlopen:
+# build on (or in a container of) the Lambda base image's distribution, or ship libcurl and libpq under lib/ in the
+# zip (Lambda adds $LAMBDA_TASK_ROOT/lib to LD_LIBRARY_PATH). Usage: runtime/lambda/package.sh [output.zip]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 output=${1:-.build/lambda/licensor-lambda.zip}
