@@ -1,5 +1,6 @@
-import Licensor
 import Testing
+
+@testable import Licensor
 
 /// One malformed products file and the error it must produce.
 struct BadProductsFile: Sendable, CustomTestStringConvertible {
@@ -194,5 +195,17 @@ struct ProductCatalogErrorTests {
                     == #"t.yaml:3:5: unknown key "te\nir" in product "abc" (allowed: tier, name, duration, variants, "#
                     + "activations, deactivations)")
         }
+    }
+
+    @Test(
+        "values in messages are quoted, escaped and cut the same way on the plain-ASCII fast path and off it",
+        arguments: [
+            ("abc", #""abc""#), (#"a"b"#, #""a\"b""#), (#"a\b"#, #""a\\b""#), ("x\ny", #""x\ny""#),
+            ("caf\u{E9}", "\"caf\u{E9}\""),
+            (String(repeating: "a", count: 60), "\"" + String(repeating: "a", count: 60) + "\""),
+            (String(repeating: "a", count: 61), "\"" + String(repeating: "a", count: 60) + "…\""),
+        ])
+    func quoting(value: String, quoted: String) {
+        #expect(productsFileQuoted(value) == quoted)
     }
 }

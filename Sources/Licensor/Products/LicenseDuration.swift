@@ -119,6 +119,12 @@ package struct LicenseDurationError: Error, Sendable, CustomStringConvertible {
 
 /// Quotes a value taken from a file for an error message, keeping the message on one line and short.
 func productsFileQuoted(_ value: String, limit: Int = 60) -> String {
+    // Every product's label is quoted while the file is read, error or not: keep the usual id cheap.
+    if value.utf8.count <= limit,
+        value.utf8.allSatisfy({ (0x20...0x7E).contains($0) && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+    {
+        return "\"" + value + "\""
+    }
     let scalars = value.unicodeScalars
     var shown = String(String.UnicodeScalarView(scalars.prefix(limit)))
     if scalars.count > limit { shown += "…" }
