@@ -65,11 +65,12 @@ package struct DER {
     /// The body of the first `-----BEGIN <label>-----` block in `text`, base64-decoded; nil when there is none or
     /// the body is not canonical base64.
     package static func pemBody(_ text: String, label: String) -> [UInt8]? {
-        guard let start = text.firstRange(of: "-----BEGIN \(label)-----"),
-            let end = text[start.upperBound...].firstRange(of: "-----END \(label)-----")
+        let bytes = Array(text.utf8)
+        guard let start = bytes.firstRange(ofBytes: Array("-----BEGIN \(label)-----".utf8)),
+            let end = bytes.firstRange(ofBytes: Array("-----END \(label)-----".utf8), from: start.upperBound)
         else { return nil }
-        let body = text[start.upperBound..<end.lowerBound].utf8.filter { $0 != 0x20 && !(0x09...0x0D).contains($0) }
-        return base64Decode(Array(body))
+        let body = bytes[start.upperBound..<end.lowerBound].filter { $0 != 0x20 && !(0x09...0x0D).contains($0) }
+        return base64Decode(body)
     }
 
     /// Standard padded base64 (RFC 4648 §4), decoded by translating to the strict base64url decoder.

@@ -356,7 +356,10 @@ extension Operations {
 }
 
 func currentEnvironment() -> [String: String] {
-    var environment: [String: String] = [:]
+    var count = 0
+    while environ[count] != nil { count += 1 }
+    // Sized once: growing entry by entry rehashed the table six times on every start.
+    var environment = [String: String](minimumCapacity: count)
     var pointer = environ
     while let entry = pointer.pointee {
         // Split on the byte, not on Characters: Lambda's environment holds kilobyte-long session tokens, and

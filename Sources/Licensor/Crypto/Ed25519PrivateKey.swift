@@ -20,7 +20,7 @@ package struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebug
     /// Parses an unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), as `openssl genpkey -algorithm ed25519`
     /// writes it; keys of any other type, and encrypted keys, are rejected with a one-line reason.
     package init(pemRepresentation text: String) throws(CryptoError) {
-        if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        if text.containsBytes(of: "-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             throw CryptoError(
                 .invalidKey, "the private key is encrypted; decrypt it first with `openssl pkey -in FILE`")
         }

@@ -2,7 +2,7 @@
 /// characters from an alphabet without look-alikes (no 0/O, no 1/I).
 package enum LicenseKey {
     /// 32 symbols, so each carries exactly five bits and no symbol is more likely than another.
-    package static let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+    package static let alphabet: [UInt8] = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ".utf8)
     /// Characters per group.
     package static let groupLength = 5
     /// Groups per key.
@@ -15,21 +15,23 @@ package enum LicenseKey {
             acc.hi = acc.hi << 8 | acc.lo >> 56
             acc.lo = acc.lo << 8 | UInt64(byte)
         }
-        var symbols: [Character] = []
-        for _ in 0..<(groupLength * groupCount) {
-            symbols.append(alphabet[Int(bits.lo & 31)])
+        // Built as ASCII bytes: a String made from Characters went through the generic Sequence initialiser, whose
+        // associated-type lookups cost more than the key's random bits.
+        var key: [UInt8] = []
+        key.reserveCapacity(groupCount * (groupLength + 1))
+        for index in 0..<(groupLength * groupCount) {
+            if index > 0, index % groupLength == 0 { key.append(UInt8(ascii: "-")) }
+            key.append(alphabet[Int(bits.lo & 31)])
             bits.lo = bits.lo >> 5 | bits.hi << 59
             bits.hi >>= 5
         }
-        return stride(from: 0, to: symbols.count, by: groupLength)
-            .map { String(symbols[$0..<$0 + groupLength]) }
-            .joined(separator: "-")
+        return String(decoding: key, as: UTF8.self)
     }
 
     /// Whether text has the shape of a key (used to reject typos in support commands early).
     package static func isWellFormed(_ text: String) -> Bool {
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
         return groups.count == groupCount
-            && groups.allSatisfy { $0.count == groupLength && $0.allSatisfy(alphabet.contains) }
+            && groups.allSatisfy { $0.utf8.count == groupLength && $0.utf8.allSatisfy(alphabet.contains) }
     }
 }

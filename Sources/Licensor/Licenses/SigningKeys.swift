@@ -64,7 +64,7 @@ package enum SigningKeys {
         -> Ed25519PrivateKey
     {
         let pem: String
-        if setting.contains("-----BEGIN") {
+        if setting.containsBytes(of: "-----BEGIN") {
             pem = setting
         } else {
             do {
@@ -88,7 +88,7 @@ package enum SigningKeys {
     /// Parses public keys from PEM text holding one or more `PUBLIC KEY` blocks, or from comma-separated file paths.
     package static func publicKeys(from setting: String, variable: String) throws(LicensorError) -> [Ed25519PublicKey] {
         var texts: [String] = []
-        if setting.contains("-----BEGIN") {
+        if setting.containsBytes(of: "-----BEGIN") {
             texts = [setting]
         } else {
             for path in setting.split(separator: ",").map({ String($0).trimmed }) where !path.isEmpty {

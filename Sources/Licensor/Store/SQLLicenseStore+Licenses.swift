@@ -1,14 +1,13 @@
 /// The licenses table.
 extension SQLLicenseStore: LicenseRepository {
+    /// The columns a `License` is read from, in `license(from:)`'s order. One interpolated literal: the generic
+    /// `joined(separator:)` it was built with looked up its associated types at run time on every start.
     var licenseColumnList: String {
-        [
-            "license_key", "name", "email", "tier", dialect.selectTimestamp("issued_at"),
-            dialect.selectTimestamp("expires_at"), "blob", "source", "source_order_id", "promotion",
-            "amount_paid", "currency", dialect.selectTimestamp("revoked_at"), "notes",
-            dialect.selectTimestamp("created_at"), dialect.selectTimestamp("updated_at"), "product_id",
-            "subscription_id", dialect.selectTimestamp("email_sent_at"), "email_provider", "email_message_id",
-            "email_error", dialect.selectTimestamp("email_claimed_at"),
-        ].joined(separator: ", ")
+        let time = dialect.selectTimestamp
+        return "license_key, name, email, tier, \(time("issued_at")), \(time("expires_at")), blob, source, "
+            + "source_order_id, promotion, amount_paid, currency, \(time("revoked_at")), notes, \(time("created_at")), "
+            + "\(time("updated_at")), product_id, subscription_id, \(time("email_sent_at")), email_provider, "
+            + "email_message_id, email_error, \(time("email_claimed_at"))"
     }
 
     package func insertLicenseIfAbsent(_ new: NewLicense) throws(StoreError) -> (license: License, created: Bool) {

@@ -18,7 +18,7 @@ package struct WebhookPayload: Sendable {
 
     /// Decodes a form-encoded body, or a JSON body when the content type says JSON.
     package init(body: [UInt8], contentType: String?) throws(FormDecodingError) {
-        if let type = contentType?.lowercased(), type.contains("json") {
+        if let contentType, contentType.containsBytes(of: "json", ignoringASCIICase: true) {
             self = try WebhookPayload(json: body)
         } else {
             fields = try FormDecoding.decode(body, plusIsSpace: true)

@@ -1,3 +1,5 @@
+import LicensorVerifier
+
 extension String {
     /// Whether two strings are equal when ASCII letters are compared without case, as HTTP field names are.
     ///
@@ -10,5 +12,11 @@ extension String {
         return a.elementsEqual(b) { x, y in
             x == y || (x | 0x20 == y | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20))
         }
+    }
+
+    /// Whether `needle` occurs in this string, with ASCII letters compared without case when `ignoringASCIICase`;
+    /// on the UTF-8 bytes (see `firstRange(ofBytes:)` for why).
+    func containsBytes(of needle: String, ignoringASCIICase: Bool = false) -> Bool {
+        Array(utf8).firstRange(ofBytes: Array(needle.utf8), ignoringASCIICase: ignoringASCIICase) != nil
     }
 }
