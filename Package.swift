@@ -69,6 +69,12 @@ let package = Package(
                 .unsafeFlags(
                     ["-L", Context.packageDirectory + "/Sources/licensor/StaticLinking"],
                     .when(platforms: [.linux], configuration: .release)),
+                // Release builds link with the toolchain's lld and pack relative relocations (DT_RELR, glibc 2.36,
+                // which the binary needs anyway): gold wrote 49,000 of them as a 1.2 MB table that every start read
+                // and applied one by one. See docs/benchmarks.md, "What changed in session 9".
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    .when(platforms: [.linux], configuration: .release)),
                 // GnuTLS's constructor looks this symbol up in the program (see SkipGnuTLSInit.swift), so it must be
                 // in the dynamic symbol table in every build, not only where the linker happens to export everything.
                 .unsafeFlags(
