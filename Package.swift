@@ -1,6 +1,23 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+#if canImport(Glibc)
+    import Glibc
+
+    /// Whether the C library this is built against applies packed relative relocations (DT_RELR, glibc 2.36): a
+    /// binary packed for it refuses to start on an older one, so builds on such a system (Amazon Linux 2023 has
+    /// 2.34) keep the classic table.
+    let glibcAppliesRELR: Bool = {
+        var buffer = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
+        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count) > 0 else { return false }
+        let version = String(cString: buffer).split(separator: " ").last ?? ""
+        let parts = version.split(separator: ".").compactMap { Int($0) }
+        return parts.count >= 2 && (parts[0], parts[1]) >= (2, 36)
+    }()
+#else
+    let glibcAppliesRELR = false
+#endif
+
 let package = Package(
     name: "licensor",
     platforms: [.macOS(.v13), .iOS(.v16)],
@@ -69,11 +86,11 @@ let package = Package(
                 .unsafeFlags(
                     ["-L", Context.packageDirectory + "/Sources/licensor/StaticLinking"],
                     .when(platforms: [.linux], configuration: .release)),
-                // Release builds link with the toolchain's lld and pack relative relocations (DT_RELR, glibc 2.36,
-                // which the binary needs anyway): gold wrote 49,000 of them as a 1.2 MB table that every start read
-                // and applied one by one. See docs/benchmarks.md, "What changed in session 9".
+                // Release builds link with the toolchain's lld and, where glibc applies them, pack relative
+                // relocations (DT_RELR): gold wrote 49,000 of them as a 1.2 MB table that every start read and
+                // applied one by one. See docs/benchmarks.md, "What changed in session 9".
                 .unsafeFlags(
-                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    ["-use-ld=lld"] + (glibcAppliesRELR ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []),
                     .when(platforms: [.linux], configuration: .release)),
                 // GnuTLS's constructor looks this symbol up in the program (see SkipGnuTLSInit.swift), so it must be
                 // in the dynamic symbol table in every build, not only where the linker happens to export everything.
