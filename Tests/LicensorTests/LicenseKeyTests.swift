@@ -28,3 +28,21 @@ struct LicenseKeyTests {
         #expect(LicenseKey.isWellFormed(text) == expected)
     }
 }
+
+@Suite("License keys as a person types them")
+struct TypedLicenseKeyTests {
+    @Test(
+        "case, spaces and missing dashes are forgiven; anything else is not a key",
+        arguments: [
+            ("7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUV", "7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUV"),
+            ("7kq2m xh9pa 3rtwz b8nce 4fjuv", "7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUV"),
+            ("7KQ2MXH9PA3RTWZB8NCE4FJUV", "7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUV"),
+            (" 7KQ2-MXH9PA-3RTWZB8N-CE4FJUV ", "7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUV"),
+            ("7KQ2M-XH9PA-3RTWZ-B8NCE-4FJU", nil), ("7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUVV", nil),
+            ("7KQ2M-XH9PA-3RTWZ-B8NCE-4FJU0", nil), ("7KQ2M-XH9PA-3RTWZ-B8NCE-4FJU\u{C9}", nil),
+            ("7KQ2M-XH9PA-3RTWZ-B8NCE-4FJUV\u{301}", nil), ("7KQ2M_XH9PA_3RTWZ_B8NCE_4FJUV", nil), ("", nil),
+        ] as [(String, String?)])
+    func normalised(typed: String, key: String?) {
+        #expect(LicenseAPIRequest.normalisedKey(typed) == key)
+    }
+}

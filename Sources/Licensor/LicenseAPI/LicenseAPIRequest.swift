@@ -95,11 +95,10 @@ package struct LicenseAPIRequest: Sendable {
 
     /// `7kq2m xh9pa…`, `7KQ2MXH9PA…` → `7KQ2M-XH9PA-…`; nil when it cannot be a licensor key.
     static func normalisedKey(_ text: String) -> String? {
-        let symbols = text.uppercased().filter { $0 != "-" && $0 != " " }
+        // Bytes after the Unicode upper-casing: whatever is not ASCII left in them makes the shape check fail.
+        let symbols = text.uppercased().utf8.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: " ") }
         guard symbols.count == LicenseKey.groupLength * LicenseKey.groupCount else { return nil }
-        let characters = Array(symbols)
-        let key = stride(from: 0, to: characters.count, by: LicenseKey.groupLength)
-            .map { String(characters[$0..<$0 + LicenseKey.groupLength]) }.joined(separator: "-")
+        let key = LicenseKey.grouped(symbols)
         return LicenseKey.isWellFormed(key) ? key : nil
     }
 }

@@ -15,15 +15,26 @@ package enum LicenseKey {
             acc.hi = acc.hi << 8 | acc.lo >> 56
             acc.lo = acc.lo << 8 | UInt64(byte)
         }
-        // Built as ASCII bytes: a String made from Characters went through the generic Sequence initialiser, whose
-        // associated-type lookups cost more than the key's random bits.
-        var key: [UInt8] = []
-        key.reserveCapacity(groupCount * (groupLength + 1))
-        for index in 0..<(groupLength * groupCount) {
-            if index > 0, index % groupLength == 0 { key.append(UInt8(ascii: "-")) }
-            key.append(alphabet[Int(bits.lo & 31)])
+        var symbols: [UInt8] = []
+        symbols.reserveCapacity(groupLength * groupCount)
+        for _ in 0..<(groupLength * groupCount) {
+            symbols.append(alphabet[Int(bits.lo & 31)])
             bits.lo = bits.lo >> 5 | bits.hi << 59
             bits.hi >>= 5
+        }
+        return grouped(symbols)
+    }
+
+    /// ASCII symbols in dash-separated groups of `groupLength`: `7KQ2MXH9PA…` → `7KQ2M-XH9PA-…`.
+    ///
+    /// On bytes: a String made from Characters went through the generic Sequence initialiser and `joined`, whose
+    /// associated-type lookups cost more than the key's random bits.
+    static func grouped(_ symbols: [UInt8]) -> String {
+        var key: [UInt8] = []
+        key.reserveCapacity(symbols.count + symbols.count / groupLength)
+        for (index, symbol) in symbols.enumerated() {
+            if index > 0, index % groupLength == 0 { key.append(UInt8(ascii: "-")) }
+            key.append(symbol)
         }
         return String(decoding: key, as: UTF8.self)
     }
