@@ -8,13 +8,18 @@ extension Array where Element == UInt8 {
         -> Range<Int>?
     {
         guard !needle.isEmpty, start >= 0, count - start >= needle.count else { return nil }
-        func folded(_ byte: UInt8) -> UInt8 {
-            ignoringASCIICase && (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
-        }
+        func folded(_ byte: UInt8) -> UInt8 { ignoringASCIICase ? byte.asciiLowercased : byte }
         for offset in start...(count - needle.count)
         where needle.indices.allSatisfy({ folded(self[offset + $0]) == folded(needle[$0]) }) {
             return offset..<offset + needle.count
         }
         return nil
+    }
+}
+
+extension UInt8 {
+    /// The byte with an ASCII capital letter turned into its small letter, and every other byte as it is.
+    package var asciiLowercased: UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) ? self | 0x20 : self
     }
 }

@@ -9,9 +9,7 @@ extension String {
         let a = utf8
         let b = other.utf8
         guard a.count == b.count else { return false }
-        return a.elementsEqual(b) { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20))
-        }
+        return a.elementsEqual(b) { $0.asciiLowercased == $1.asciiLowercased }
     }
 
     /// Whether `needle` occurs in this string, with ASCII letters compared without case when `ignoringASCIICase`;
