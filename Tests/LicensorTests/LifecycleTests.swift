@@ -63,6 +63,20 @@ struct LifecycleTests {
     }
 
     @Test(
+        "a sale delivered again catches up on history the delivery that minted it did not read",
+        arguments: StoreKind.available)
+    func repeatedSaleCatchesUp(kind: StoreKind) throws {
+        let harness = try Harness.make(kind)
+        try Self.deliver(harness, "sale", "refund")
+        // As if the refund had been recorded before the sale and the minting delivery had died before reading it.
+        let store = try harness.store()
+        defer { store.close() }
+        #expect(try store.update(key: try Self.license(harness).key, LicenseChanges(revokedAt: .some(nil)), at: .now()))
+        try Self.deliver(harness, "sale")
+        #expect(try Self.license(harness).revokedAt != nil)
+    }
+
+    @Test(
         "a renewal extends and re-signs the license, emails the new token once, and mints nothing",
         arguments: StoreKind.available)
     func renewal(kind: StoreKind) throws {

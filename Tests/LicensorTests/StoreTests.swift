@@ -98,6 +98,56 @@ struct StoreTests {
         #expect(next > last)
     }
 
+    /// What is recorded before a new license's first claim, and whether that claim may be taken.
+    enum RecordedBefore: String, CaseIterable, Sendable {
+        case onlyTheSale, anotherRowOfTheOrder, aRowOfTheSubscription, aLinkToTheOrder, theOrderAtAnotherStorefront
+        case noSaleRow
+        var claims: Bool { self == .onlyTheSale || self == .theOrderAtAnotherStorefront || self == .noSaleRow }
+    }
+
+    @Test(
+        "a new license's first claim is refused while its order has history besides the sale's own row",
+        arguments: StoreKind.available, RecordedBefore.allCases)
+    func claimIfNothingRecorded(kind: StoreKind, recorded: RecordedBefore) throws {
+        let harness = try Harness.make(kind)
+        let store = try harness.store()
+        defer { store.close() }
+        let now = Timestamp.now()
+        for source in ["gumroad", "stripe"] {
+            let other = source == "gumroad" ? "stripe" : "gumroad"
+            let order = "o-\(source)"
+            func record(_ type: String, _ order: String, at storefront: String? = nil) throws -> Int64 {
+                try store.recordEvent(
+                    AuditRecord(
+                        source: storefront ?? source, eventType: type, orderID: order, payload: .object([]),
+                        receivedAt: now))
+            }
+            let sale = recorded == .noSaleRow ? nil : try record("sale", order)
+            switch recorded {
+            case .onlyTheSale, .noSaleRow: break
+            case .anotherRowOfTheOrder: _ = try record("refund", order)
+            case .aRowOfTheSubscription: _ = try record("subscription_renewed", "sub-\(source)")
+            case .aLinkToTheOrder:
+                try store.recordLinks(source: source, [StorefrontLink(from: "pay-\(source)", to: order)])
+            case .theOrderAtAnotherStorefront: _ = try record("refund", order, at: other)
+            }
+            let (license, _) = try store.insertLicenseIfAbsent(
+                NewLicense(
+                    key: try LicenseKey.generate(), name: "N", email: "n@example.com", tier: "pro", issuedAt: now,
+                    expiresAt: now, token: "t", source: source, sourceOrderID: order, subscriptionID: "sub-\(source)"))
+            let scope = OrderHistoryScope(
+                source: source, orderID: order, subscriptionID: "sub-\(source)", saleEventID: sale, includesLinks: true)
+            let claimed = try store.claimEmail(
+                key: license.key, now: .now(), staleBefore: now, durable: false, ifNothingRecordedIn: scope)
+            #expect(claimed == recorded.claims, "\(source)")
+            #expect((try store.license(key: license.key)?.emailClaimedAt != nil) == claimed, "\(source)")
+            // Taken once: the same statement again is refused while the claim is young.
+            #expect(
+                try !store.claimEmail(
+                    key: license.key, now: .now(), staleBefore: now, durable: false, ifNothingRecordedIn: scope))
+        }
+    }
+
     @Test("insert-or-get returns the stored license to a second caller", arguments: StoreKind.available)
     func insertOrGet(kind: StoreKind) throws {
         let harness = try Harness.make(kind)

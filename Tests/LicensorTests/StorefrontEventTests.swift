@@ -121,6 +121,17 @@ struct StorefrontEventTests {
     }
 
     @Test(
+        "Stripe: a refund of the payment before its checkout session arrives is applied when the license is minted",
+        arguments: StoreKind.available)
+    func stripeRefundBeforeSale(kind: StoreKind) throws {
+        let shop = try Shop(kind)
+        #expect(try shop.outcome("stripe", "charge-refunded-full") == "processed")
+        #expect(try shop.outcome("stripe", "checkout-session-completed") == "processed")
+        let license = try #require(try shop.license("stripe", "pi_3Pstripe0001"))
+        #expect(license.revokedAt != nil && license.emailSentAt == nil)
+    }
+
+    @Test(
         "Stripe renewal charges: a refund or dispute naming only the payment intent reaches the subscription's license",
         arguments: StoreKind.available)
     func stripeRenewalCharges(kind: StoreKind) throws {

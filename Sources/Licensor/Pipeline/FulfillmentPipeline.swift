@@ -138,7 +138,7 @@ package struct FulfillmentPipeline {
         var error: String?
         var category: String?
         do {
-            (licenseKey, sent) = try fulfil(delivery)
+            (licenseKey, sent) = try fulfil(delivery, eventID: eventID)
         } catch let failure {
             error = "\(failure.step.rawValue): \(failure.reason)"
             category = "\(failure.step.rawValue): \(failure.category)"
@@ -208,17 +208,18 @@ package struct FulfillmentPipeline {
 
     /// Runs parse → map → mint → email (or applies a lifecycle event) and returns the license key concerned, with
     /// the email it sent for the mark to record.
-    private func fulfil(_ delivery: WebhookDelivery) throws(StepError) -> (String?, SentEmail?) {
+    private func fulfil(_ delivery: WebhookDelivery, eventID: Int64) throws(StepError) -> (String?, SentEmail?) {
         let event = try step(.parse) { try parse(delivery) }
         switch event {
         case .sale(let received):
             let (sale, mapping) = try step(.map) { try map(received) }
-            let license = try step(.mint) { try mint(sale, mapping) }
+            let minted = try step(.mint) { try mint(sale, mapping, saleEventID: eventID) }
             let product = mapping.name ?? sale.productName ?? sale.productID
-            let sent = try step(.email, licenseKey: license.key) {
-                try deliver(license, productName: product, recording: .withTheMark)
+            let sent = try step(.email, licenseKey: minted.license.key) {
+                try deliver(
+                    minted.license, productName: product, recording: .withTheMark, unreadHistory: minted.unreadHistory)
             }
-            return (license.key, sent)
+            return (minted.license.key, sent)
         default:
             let links = deps.adapter.paymentLinks(from: delivery.payload)
             if case .recordedOnly = event, links.isEmpty { return (nil, nil) }
@@ -238,9 +239,11 @@ package struct FulfillmentPipeline {
 
     /// Mints (or finds) and emails the license for a sale whose mapping is already known; for manual licenses.
     package func fulfilSale(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
-        let license = try mint(sale, mapping)
-        try deliver(license, productName: mapping.name ?? sale.productName ?? sale.productID)
-        return try deps.licenses.license(key: license.key) ?? license
+        let minted = try mint(sale, mapping, saleEventID: nil)
+        try deliver(
+            minted.license, productName: mapping.name ?? sale.productName ?? sale.productID,
+            unreadHistory: minted.unreadHistory)
+        return try deps.licenses.license(key: minted.license.key) ?? minted.license
     }
 
     /// Step 3: the products file decides tier and duration, after the storefront's API filled in what the payload
@@ -263,20 +266,29 @@ package struct FulfillmentPipeline {
         return (sale, mapping)
     }
 
+    /// A sale's license as step 4 leaves it.
+    struct MintedLicense {
+        var license: License
+        /// Set when this delivery created the license: its order's history is read by the email step's first claim
+        /// (`deliver`), in the same statement, rather than by one of its own.
+        var unreadHistory: OrderHistoryScope?
+    }
+
     /// Step 4: one license per (source, order), even when two deliveries race; a recurring charge of a licensed
     /// subscription extends that license instead.
     ///
     /// A first sale goes straight to the insert, which is also the lookup (a repeated delivery conflicts and gets the
     /// stored row): one statement, and on PostgreSQL one round trip, fewer for every new license.
-    private func mint(_ sale: Sale, _ mapping: ProductMapping) throws -> License {
+    private func mint(_ sale: Sale, _ mapping: ProductMapping, saleEventID: Int64?) throws -> MintedLicense {
         if sale.isRecurringCharge {
-            if let existing = try alreadyMinted(sale) { return existing }
+            if let existing = try alreadyMinted(sale) { return MintedLicense(license: existing) }
             if let subscription = sale.subscriptionID,
                 let licensed = try deps.licenses.license(source: sale.source, subscriptionID: subscription)
             {
-                return try renew(
-                    licensed, orderID: sale.orderID,
-                    terms: RenewalTerms(tier: mapping.tier, duration: mapping.duration))
+                return MintedLicense(
+                    license: try renew(
+                        licensed, orderID: sale.orderID,
+                        terms: RenewalTerms(tier: mapping.tier, duration: mapping.duration)))
             }
         }
         let signingKey: Ed25519PrivateKey
@@ -284,7 +296,7 @@ package struct FulfillmentPipeline {
             signingKey = try deps.signingKey()
         } catch {
             // A repeated delivery of a licensed order needs no key: answer it as before the key went missing.
-            if let existing = try alreadyMinted(sale) { return existing }
+            if let existing = try alreadyMinted(sale) { return MintedLicense(license: existing) }
             throw error
         }
         let key = try LicenseKey.generate()
@@ -301,10 +313,11 @@ package struct FulfillmentPipeline {
             amountPaid: sale.amountPaid, currency: sale.currency, notes: sale.notes, productID: sale.productID,
             subscriptionID: sale.subscriptionID)
         let (license, created) = try deps.licenses.insertLicenseIfAbsent(new)
-        guard created else { return try sameOrder(license, sale) }
+        // A repeated delivery catches up as well: the one that created the license may have died before it did.
+        guard created else { return MintedLicense(license: try catchUp(try sameOrder(license, sale))) }
         logger.info("license minted", metadata: ["order_id": "\(sale.orderID)", "tier": "\(mapping.tier)"])
-        // Checked after the insert is committed, so a refund racing this sale either is seen here or finds the row.
-        return try catchUp(license)
+        // Read after the insert is committed, so a refund racing this sale either is seen then or finds the row.
+        return MintedLicense(license: license, unreadHistory: historyScope(of: license, saleEventID: saleEventID))
     }
 
     /// The license already minted for the sale's order, checked by `sameOrder`; nil when there is none.
@@ -348,24 +361,24 @@ package struct FulfillmentPipeline {
     ///
     /// When another delivery of the same sale holds the claim, waits (within the deadline) for its outcome rather
     /// than reporting success for an email that may never go out. Returns the send still to be recorded when
-    /// `recording` is `.withTheMark` and this call sent it; nil otherwise.
+    /// `recording` is `.withTheMark` and this call sent it; nil otherwise. `unreadHistory`, for a license just
+    /// created, is caught up on first (`catchUp`), so no email goes out for a sale refunded before it arrived.
     @discardableResult
-    func deliver(_ license: License, productName: String, recording: SendRecording = .now) throws -> SentEmail? {
+    func deliver(
+        _ license: License, productName: String, recording: SendRecording = .now,
+        unreadHistory: OrderHistoryScope? = nil
+    ) throws -> SentEmail? {
         var current = license
-        while current.emailSentAt == nil, current.revokedAt == nil {
-            let now = Timestamp.now()
-            let staleBefore = Timestamp(
-                microseconds: now.microseconds - deps.emailClaimLifetime.components.seconds * 1_000_000)
-            let claimed = try deps.emailLedger.claimEmail(
-                key: current.key, now: now, staleBefore: staleBefore, durable: deps.durableCommits)
-            if claimed {
-                // A claim left behind means a delivery died mid-send: the provider may have accepted that message.
-                let sent = try send(current, productName: productName, askProviderFirst: current.emailClaimedAt != nil)
-                guard recording == .withTheMark else {
-                    try deps.emailLedger.recordEmailSent(sent)
-                    return nil
-                }
-                return sent
+        if let history = unreadHistory {
+            // Almost every order has no history yet: the first claim proves it in the same statement.
+            if current.awaitsEmail, try claimEmail(for: current, ifNothingRecordedIn: history) {
+                return try sendClaimed(current, productName: productName, recording: recording)
+            }
+            current = try catchUp(current)
+        }
+        while current.awaitsEmail {
+            if try claimEmail(for: current) {
+                return try sendClaimed(current, productName: productName, recording: recording)
             }
             guard deadline.remaining > Self.bookkeepingReserve else {
                 throw LicensorError(
@@ -376,6 +389,33 @@ package struct FulfillmentPipeline {
             current = refreshed
         }
         return nil
+    }
+
+    /// Takes the license's email claim unless another delivery holds one younger than the claim lifetime.
+    private func claimEmail(
+        for license: License, ifNothingRecordedIn history: OrderHistoryScope? = nil
+    ) throws -> Bool {
+        let now = Timestamp.now()
+        let staleBefore = Timestamp(
+            microseconds: now.microseconds - deps.emailClaimLifetime.components.seconds * 1_000_000)
+        guard let history else {
+            return try deps.emailLedger.claimEmail(
+                key: license.key, now: now, staleBefore: staleBefore, durable: deps.durableCommits)
+        }
+        return try deps.emailLedger.claimEmail(
+            key: license.key, now: now, staleBefore: staleBefore, durable: deps.durableCommits,
+            ifNothingRecordedIn: history)
+    }
+
+    /// Sends under a claim just taken and records it now or leaves it to the mark, as `recording` says.
+    private func sendClaimed(_ license: License, productName: String, recording: SendRecording) throws -> SentEmail? {
+        // A claim left behind means a delivery died mid-send: the provider may have accepted that message.
+        let sent = try send(license, productName: productName, askProviderFirst: license.emailClaimedAt != nil)
+        guard recording == .withTheMark else {
+            try deps.emailLedger.recordEmailSent(sent)
+            return nil
+        }
+        return sent
     }
 
     /// Sends the email for a license whose claim this delivery holds; records a failure, returns the success for

@@ -95,7 +95,16 @@ extension FulfillmentPipeline {
         return state
     }
 
-    /// Brings a just-minted license in line with what arrived before it: the subscription its order was bought
+    /// Where `catchUp` reads a license's history, for the email claim that proves it empty; nil when it has none.
+    func historyScope(of license: License, saleEventID: Int64?) -> OrderHistoryScope? {
+        guard let orderID = license.sourceOrderID else { return nil }
+        return OrderHistoryScope(
+            source: deps.adapter.source, orderID: orderID,
+            subscriptionID: deps.adapter.reportsRenewalsApart ? license.subscriptionID : nil, saleEventID: saleEventID,
+            includesLinks: deps.adapter.linksPayments)
+    }
+
+    /// Brings a new (or repeated) license in line with what arrived before it: the subscription its order was bought
     /// with, refunds and disputes, and renewals of that subscription.
     func catchUp(_ minted: License) throws -> License {
         guard let orderID = minted.sourceOrderID else { return minted }

@@ -42,12 +42,42 @@ package struct SentEmail: Sendable, Equatable {
     }
 }
 
+/// Where an order's history is recorded (what `FulfillmentPipeline.history` reads for it), so that one statement
+/// can ask whether there is any.
+package struct OrderHistoryScope: Sendable, Equatable {
+    /// The storefront, which decides the table.
+    package var source: String
+    /// The order and, for a subscription whose renewals arrive apart, the subscription; never empty.
+    package private(set) var orderIDs: [String]
+    /// The sale's own audit row, which is not history; nil when the sale has none (a manual license).
+    package var saleEventID: Int64?
+    /// Whether links to those ids count: a storefront whose refunds may name only a payment linked to the order.
+    package var includesLinks: Bool
+
+    /// Creates a scope: `subscriptionID` adds the subscription's rows when it is not the order itself.
+    package init(
+        source: String, orderID: String, subscriptionID: String? = nil, saleEventID: Int64?, includesLinks: Bool
+    ) {
+        self.source = source
+        self.orderIDs = [orderID] + (subscriptionID.map { $0 == orderID ? [] : [$0] } ?? [])
+        self.saleEventID = saleEventID
+        self.includesLinks = includesLinks
+    }
+}
+
 /// Who was emailed what: the claim that makes one delivery the sender, and the outcome.
 package protocol EmailLedger: AnyObject {
     /// Takes the right to send this license's email: true for exactly one caller while no email was sent and no
     /// other caller holds a claim younger than `staleBefore`. `durable` puts the claim, and every commit before it,
     /// on stable storage first, so no email goes out for a license a power cut could lose.
     func claimEmail(key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool) throws(StoreError) -> Bool
+    /// `claimEmail`, taken only when no audit row or link in `history` is recorded: one statement that claims a new
+    /// license's first email and proves its order has no history to catch up on. False when either fails; the
+    /// caller then reads the history and claims as usual.
+    func claimEmail(
+        key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool,
+        ifNothingRecordedIn history: OrderHistoryScope
+    ) throws(StoreError) -> Bool
     /// Records an accepted send and releases the claim.
     func recordEmailSent(_ sent: SentEmail) throws(StoreError)
     /// Records a failed send and releases the claim so a replay can try again.

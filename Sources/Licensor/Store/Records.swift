@@ -65,6 +65,8 @@ package struct License: Sendable, Equatable {
 
     /// Whether this license never expires.
     package var isLifetime: Bool { expiresAt >= Timestamp.lifetime }
+    /// Whether the license's email is still to be sent: not sent, not revoked.
+    package var awaitsEmail: Bool { emailSentAt == nil && revokedAt == nil }
 }
 
 /// What the minting step inserts.

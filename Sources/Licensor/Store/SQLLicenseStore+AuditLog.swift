@@ -119,6 +119,24 @@ extension SQLLicenseStore: AuditLog {
         return events
     }
 
+    /// `EXISTS (…)` of any audit row but the sale's own, or any link, recorded in `scope`; its parameters are
+    /// numbered from `n`, for a statement that puts its own first.
+    func historyExists(in scope: OrderHistoryScope, firstParameter n: Int) -> (sql: String, parameters: [SQLValue]) {
+        let table = table(for: scope.source)
+        // Ids start at 1, so 0 excludes no row when the sale has none of its own.
+        var parameters: [SQLValue] = [.integer(scope.saleEventID ?? 0)]
+        parameters += scope.orderIDs.map { .text($0) }
+        let ids = scope.orderIDs.indices.map { "$\(n + 1 + $0)" }.joined(separator: ", ")
+        let source = "$\(n + parameters.count)"
+        if table != Self.gumroadTable || scope.includesLinks { parameters.append(.text(scope.source)) }
+        let sourceCondition = table == Self.gumroadTable ? "" : "source = \(source) AND "
+        var sql = "(EXISTS (SELECT 1 FROM \(table) WHERE \(sourceCondition)order_id IN (\(ids)) AND id <> $\(n))"
+        if scope.includesLinks {
+            sql += " OR EXISTS (SELECT 1 FROM storefront_links WHERE source = \(source) AND to_id IN (\(ids)))"
+        }
+        return (sql + ")", parameters)
+    }
+
     package func recordLinks(source: String, _ links: [StorefrontLink]) throws(StoreError) {
         for link in links where link.from != link.to {
             try db.execute(

@@ -3,15 +3,31 @@ extension SQLLicenseStore: EmailLedger {
     package func claimEmail(
         key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool
     ) throws(StoreError) -> Bool {
-        let claim = { () throws(StoreError) in
-            try self.db.execute(
-                """
-                UPDATE licenses SET email_claimed_at = $2, updated_at = $2
-                WHERE license_key = $1 AND email_sent_at IS NULL
-                    AND (email_claimed_at IS NULL OR email_claimed_at < $3)
-                """,
-                [.text(key), self.dialect.timestamp(now), self.dialect.timestamp(staleBefore)])
-        }
+        try claim(key: key, now: now, staleBefore: staleBefore, durable: durable, unless: nil)
+    }
+
+    package func claimEmail(
+        key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool,
+        ifNothingRecordedIn history: OrderHistoryScope
+    ) throws(StoreError) -> Bool {
+        try claim(
+            key: key, now: now, staleBefore: staleBefore, durable: durable,
+            unless: historyExists(in: history, firstParameter: 4))
+    }
+
+    private func claim(
+        key: String, now: Timestamp, staleBefore: Timestamp, durable: Bool,
+        unless condition: (sql: String, parameters: [SQLValue])?
+    ) throws(StoreError) -> Bool {
+        let sql =
+            """
+            UPDATE licenses SET email_claimed_at = $2, updated_at = $2
+            WHERE license_key = $1 AND email_sent_at IS NULL
+                AND (email_claimed_at IS NULL OR email_claimed_at < $3)
+            """ + (condition.map { " AND NOT \($0.sql)" } ?? "")
+        let parameters =
+            [.text(key), dialect.timestamp(now), dialect.timestamp(staleBefore)] + (condition?.parameters ?? [])
+        let claim = { () throws(StoreError) in try self.db.execute(sql, parameters) }
         return try (durable ? db.durably(claim) : claim()) == 1
     }
 
