@@ -92,6 +92,14 @@ let package = Package(
                 .unsafeFlags(
                     ["-use-ld=lld"] + (glibcAppliesRELR ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []),
                     .when(platforms: [.linux], configuration: .release)),
+                // Release builds export only the symbols a loaded library looks up: see the version script.
+                .unsafeFlags(
+                    [
+                        "-Xlinker",
+                        "--version-script=" + Context.packageDirectory
+                            + "/Sources/licensor/StaticLinking/dynamic-symbols.map",
+                    ],
+                    .when(platforms: [.linux], configuration: .release)),
                 // GnuTLS's constructor looks this symbol up in the program (see SkipGnuTLSInit.swift), so it must be
                 // in the dynamic symbol table in every build, not only where the linker happens to export everything.
                 .unsafeFlags(
