@@ -48,7 +48,8 @@ static inline CCurl_State *_Nonnull CCurl_state(void) {
 
 static inline void CCurl_load_once(void) {
     CCurl_State *state = CCurl_state();
-    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    // RTLD_LAZY for the reason CPostgreSQL_load_once gives: libraries built with -z now bind at load regardless.
+    void *library = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL);
     if (library == NULL) {
         state->error = dlerror();
         return;
