@@ -107,6 +107,16 @@ struct PostgresConnectTests {
         #expect(error?.code == .connectionFailed)
     }
 
+    @Test("runs the work it was given once, while the server answers, and connects all the same")
+    func workWhileWaiting() throws {
+        var runs = 0
+        let connection = try PostgresConnection(
+            url: PostgresTestEnvironment.databaseURL!, timeout: timeout, whileWaiting: { runs += 1 })
+        defer { connection.close() }
+        #expect(runs == 1)
+        #expect(try connection.query("SELECT 1 AS one", timeout: timeout)[row: 0, column: "one"] == "1")
+    }
+
     @Test("connects through the unix socket, as a URL and as key=value", .enabled(if: hasSocket))
     func connectBySocket() throws {
         let directory = PostgresTestEnvironment.socketDirectory!

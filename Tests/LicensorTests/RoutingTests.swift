@@ -79,9 +79,12 @@ struct RoutingTests {
         #expect(harness.handle(Harness.webhook(Harness.saleFields("S-503"))).status == 503)
     }
 
-    @Test("healthz answers 503 naming only the category when the products file or the signing key is broken")
-    func healthChecksWhatASaleNeeds() throws {
-        var harness = Harness()
+    @Test(
+        "healthz answers 503 naming only the category when the products file or the signing key is broken",
+        arguments: StoreKind.available)
+    func healthChecksWhatASaleNeeds(kind: StoreKind) throws {
+        // On PostgreSQL both load while the connection waits for the server: the failure must still be this one.
+        var harness = try Harness.make(kind)
         let products = harness.folder + "/products.yaml"
         try FileIO.createExclusively(products, bytes: Array("gumroad: [unclosed".utf8), mode: 0o600)
         harness.environment["PRODUCTS_FILE"] = products
@@ -89,7 +92,7 @@ struct RoutingTests {
         #expect(badProducts.status == 503)
         #expect(String(decoding: badProducts.body, as: UTF8.self) == #"{"ok":false,"failing":"products_file"}"#)
 
-        var keyless = Harness()
+        var keyless = try Harness.make(kind)
         let key = keyless.folder + "/rsa.pem"
         let rsa =
             "-----BEGIN PRIVATE KEY-----\nMIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEA\n-----END PRIVATE KEY-----\n"

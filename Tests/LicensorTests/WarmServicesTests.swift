@@ -81,6 +81,31 @@ struct WarmServicesTests {
         }
     }
 
+    @Test(
+        "a products file broken when the services open fails that invocation only: fixed, the next one mints",
+        arguments: StoreKind.available)
+    func productsFileBrokenAtOpen(kind: StoreKind) throws {
+        var harness = try Harness.make(kind)
+        let products = harness.folder + "/products.yaml"
+        try FileIO.createExclusively(products, bytes: Array("gumroad: [unclosed".utf8), mode: 0o600)
+        harness.environment["PRODUCTS_FILE"] = products
+        let openings = Openings()
+        let warm = Self.warm(openings)
+        defer { warm.close() }
+
+        let broken = try Self.invoke(harness, warm, Harness.saleFields("OPEN-1"))
+        #expect(broken.status == 200 && broken.body["status"] == .string("failed"), "\(broken.body)")
+        try FileIO.replaceDurably(
+            products, bytes: ChildProcess.readFile(PackagePaths.file("config/products.yaml")), mode: 0o600)
+        let fixed = try Self.invoke(harness, warm, Harness.saleFields("OPEN-2"))
+        #expect(fixed.body["status"] == .string("processed"), "\(fixed.body)")
+        #expect(openings.count == 1)
+        let store = try harness.store()
+        defer { store.close() }
+        let failed = try store.events(failedOnly: true, since: nil, limit: 10)
+        #expect(failed.count == 1 && failed.first?.error?.contains("products") == true, "\(failed)")
+    }
+
     @Test("a PostgreSQL connection the server ended between invocations is replaced once, and nothing fails")
     func reconnectsAfterTermination() throws {
         guard StoreKind.available.contains(.postgres) else { return }

@@ -18,6 +18,9 @@ package final class Services {
     /// Set for each new invocation of kept services: the products file is stat'ed once to see whether it changed.
     private var catalogCheckDue = false
     private var signingKey: Ed25519PrivateKey?
+    /// What failed to load while the database connected (`EarlyLoads`), thrown by the first call of this invocation
+    /// that needs it, as if that call had loaded it.
+    private var earlyFailures: (catalog: LicensorError?, key: LicensorError?) = (nil, nil)
     private var templates: LicenseEmailTemplates?
     private var recoveryTemplates: LicenseEmailTemplates?
 
@@ -42,37 +45,46 @@ package final class Services {
         self.logger = logger
         email = Self.makeEmailService(configuration, logger: logger, httpConnections: httpConnections)
         catalogCheckDue = true
+        earlyFailures = (nil, nil)
     }
 
     /// Opens the configured store (migrating an empty SQLite file) and picks the email service; with
-    /// `httpConnections`, Postmark sends leave their connection there for the next one.
+    /// `httpConnections`, Postmark sends leave their connection there for the next one. While a PostgreSQL
+    /// connection waits for the server, the products file and signing key are loaded (`EarlyLoads`).
     package static func open(
         _ configuration: Configuration, deadline: Deadline, logger: Logger,
         httpConnections: CurlConnectionCache? = nil
     ) throws(LicensorError) -> Services {
-        let store = try openStore(configuration.database, deadline: deadline)
+        var early = EarlyLoads()
+        let store = try openStore(configuration.database, deadline: deadline) {
+            early = EarlyLoads.load(configuration, logger: logger)
+        }
         do {
             try store.prepareForUse()
         } catch {
             store.close()
             throw LicensorError(.store, "cannot prepare the database", underlying: error)
         }
-        return Services(
+        let services = Services(
             configuration: configuration, store: store,
             email: makeEmailService(configuration, logger: logger, httpConnections: httpConnections), logger: logger,
             deadline: deadline, httpConnections: httpConnections)
+        services.adopt(early)
+        return services
     }
 
-    /// Opens the database without touching its schema.
+    /// Opens the database without touching its schema; `whileConnecting` runs once if opening waits for a server
+    /// (PostgreSQL), never for SQLite.
     package static func openStore(
-        _ location: DatabaseLocation, deadline: Deadline
+        _ location: DatabaseLocation, deadline: Deadline, whileConnecting: (() -> Void)? = nil
     ) throws(LicensorError) -> any LicenseStore {
         do throws(StoreError) {
             switch location {
             case .sqlite(let path):
                 return SQLLicenseStore(database: try SQLiteDatabase(path: path, deadline: deadline))
             case .postgres(let url):
-                return SQLLicenseStore(database: try PostgresDatabase(url: url, deadline: deadline))
+                return SQLLicenseStore(
+                    database: try PostgresDatabase(url: url, deadline: deadline, whileConnecting: whileConnecting))
             }
         } catch {
             throw LicensorError(.store, "cannot open the database", underlying: error)
@@ -104,16 +116,27 @@ package final class Services {
             catalogCheckDue = false
             if let stamp = FileIO.stamp(path), stamp == catalog.stamp { return catalog.catalog }
             logger.notice("the products file changed; reloading it", metadata: ["file": "\(path)"])
+        } else if let failure = earlyFailures.catalog {
+            earlyFailures.catalog = nil
+            throw failure
         }
         do {
-            // Stamped before reading: a change during the read shows as a different stamp at the next check.
-            let stamp = FileIO.stamp(path)
-            let loaded = try ProductCatalog.load(path: path)
-            catalog = (loaded, stamp)
-            return loaded
+            let loaded = try Self.loadCatalog(path)
+            catalog = loaded
+            return loaded.catalog
         } catch {
             // As a new process would: a broken file fails every request until it is fixed, not only the first.
             catalog = nil
+            throw error
+        }
+    }
+
+    static func loadCatalog(_ path: String) throws(LicensorError) -> (catalog: ProductCatalog, stamp: FileIO.Stamp?) {
+        do {
+            // Stamped before reading: a change during the read shows as a different stamp at the next check.
+            let stamp = FileIO.stamp(path)
+            return (try ProductCatalog.load(path: path), stamp)
+        } catch {
             throw LicensorError(.productsFile, "\(error)", underlying: error)
         }
     }
@@ -121,6 +144,10 @@ package final class Services {
     /// The signing key, loaded once.
     package func key() throws(LicensorError) -> Ed25519PrivateKey {
         if let signingKey { return signingKey }
+        if let failure = earlyFailures.key {
+            earlyFailures.key = nil
+            throw failure
+        }
         let loaded = try SigningKeys.resolve(configuration, logger: logger)
         signingKey = loaded
         return loaded
@@ -163,6 +190,20 @@ package final class Services {
             api: StorefrontAPI(
                 stripe: configuration.stripeAPI, paddle: configuration.paddleAPI,
                 client: CurlHTTPClient(connections: httpConnections), deadline: deadline))
+    }
+
+    /// Takes what was loaded while the database connected as if this invocation had loaded it.
+    private func adopt(_ early: EarlyLoads) {
+        switch early.catalog {
+        case .success(let loaded): catalog = loaded
+        case .failure(let error): earlyFailures.catalog = error
+        case nil: break
+        }
+        switch early.key {
+        case .success(let key): signingKey = key
+        case .failure(let error): earlyFailures.key = error
+        case nil: break
+        }
     }
 
     /// Closes the store.

@@ -4,12 +4,15 @@ import Glibc
 /// Connecting: driving libpq's non-blocking connect, and turning its failures into `PostgresError`s that hold
 /// no secret.
 extension PostgresConnection {
-    /// Drives `PQconnectPoll` with `poll(2)` on the current socket until done or `deadline`.
+    /// Drives `PQconnectPoll` with `poll(2)` on the current socket until done or `deadline`, running
+    /// `whileWaiting` once, the first time libpq waits for the server to answer.
     static func drive(
         _ connection: OpaquePointer,
         until deadline: PostgresDeadline,
-        timeout: Duration
+        timeout: Duration,
+        whileWaiting: (() -> Void)? = nil
     ) throws(PostgresError) {
+        var whileWaiting = whileWaiting
         guard LibPQ.api.PQstatus(connection) != CONNECTION_BAD else {
             throw connectionError(connection)
         }
@@ -23,6 +26,9 @@ extension PostgresConnection {
                 throw connectionError(connection)
             case PGRES_POLLING_READING:
                 events = Int32(POLLIN)
+                // The server is forking a backend or checking the password: time the request can use.
+                whileWaiting?()
+                whileWaiting = nil
             default:
                 events = Int32(POLLOUT)
             }

@@ -55,8 +55,9 @@ package final class PostgresConnection: @unchecked Sendable {
     /// Refused connections, unreachable sockets and bad databases throw `.connectionFailed`,
     /// rejected credentials `.authenticationFailed`, and running past `timeout` `.timeout`.
     /// `application_name` defaults to `licensor` (`fallback_application_name`, so a URL or
-    /// `PGAPPNAME` may still name it); the client encoding is always UTF-8.
-    package init(url: String, timeout: Duration) throws(PostgresError) {
+    /// `PGAPPNAME` may still name it); the client encoding is always UTF-8. `whileWaiting` runs once, while the
+    /// server first works on its side of the connection.
+    package init(url: String, timeout: Duration, whileWaiting: (() -> Void)? = nil) throws(PostgresError) {
         let deadline = PostgresDeadline(after: timeout)
         try LibPQ.load()
         try PostgresConnection.validate(url)
@@ -72,7 +73,7 @@ package final class PostgresConnection: @unchecked Sendable {
         // Verbose messages carry the SQLSTATE: the only way to see it on a failed connection.
         _ = LibPQ.api.PQsetErrorVerbosity(started, PQERRORS_VERBOSE)
         do throws(PostgresError) {
-            try PostgresConnection.drive(started, until: deadline, timeout: timeout)
+            try PostgresConnection.drive(started, until: deadline, timeout: timeout, whileWaiting: whileWaiting)
         } catch {
             LibPQ.api.PQfinish(started)
             throw error

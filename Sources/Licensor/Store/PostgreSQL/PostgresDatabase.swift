@@ -5,11 +5,11 @@ package final class PostgresDatabase: SQLDatabase {
     private let connection: PostgresConnection
     private var deadline: Deadline
 
-    /// Connects within the time left of `deadline`.
-    package init(url: String, deadline: Deadline) throws(StoreError) {
+    /// Connects within the time left of `deadline`, running `whileConnecting` once while the server works.
+    package init(url: String, deadline: Deadline, whileConnecting: (() -> Void)? = nil) throws(StoreError) {
         self.deadline = deadline
         do {
-            connection = try PostgresConnection(url: url, timeout: deadline.remaining)
+            connection = try PostgresConnection(url: url, timeout: deadline.remaining, whileWaiting: whileConnecting)
         } catch {
             throw Self.storeError(error, "cannot connect to PostgreSQL")
         }
