@@ -10,7 +10,6 @@ struct SeatShop {
 
     init(_ kind: StoreKind, seats: Int = 2, deactivations: String = "1/30d") throws {
         harness = try Harness.make(kind)
-        let products = harness.folder + "/products.yaml"
         let yaml = """
             gumroad:
               "\(Self.product)":
@@ -21,8 +20,7 @@ struct SeatShop {
               "demo-product-id":
                 tier: pro
             """
-        try FileIO.createExclusively(products, bytes: Array(yaml.utf8), mode: 0o600)
-        harness.environment["PRODUCTS_FILE"] = products
+        try harness.useProductsFile(yaml)
     }
 
     /// Mints a license through a Gumroad sale and returns its key.

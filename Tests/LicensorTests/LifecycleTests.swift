@@ -136,9 +136,7 @@ struct OperatorCommandTests {
         arguments: StoreKind.available)
     func replayFailed(kind: StoreKind) throws {
         var harness = try Harness.make(kind)
-        let products = harness.folder + "/products.yaml"
-        try ConcurrencyTests.writeFile(products, "gumroad:\n  \"other\":\n    tier: pro\n")
-        harness.environment["PRODUCTS_FILE"] = products
+        try harness.useProductsFile("gumroad:\n  \"other\":\n    tier: pro\n")
         let failed = try harness.invoke(try Harness.event("sale"))
         #expect(failed.body["status"] == .string("failed"))
 

@@ -85,9 +85,7 @@ struct RoutingTests {
     func healthChecksWhatASaleNeeds(kind: StoreKind) throws {
         // On PostgreSQL both load while the connection waits for the server: the failure must still be this one.
         var harness = try Harness.make(kind)
-        let products = harness.folder + "/products.yaml"
-        try FileIO.createExclusively(products, bytes: Array("gumroad: [unclosed".utf8), mode: 0o600)
-        harness.environment["PRODUCTS_FILE"] = products
+        try harness.useProductsFile("gumroad: [unclosed")
         let badProducts = harness.handle(HTTPRequest(method: "GET", path: "/healthz"))
         #expect(badProducts.status == 503)
         #expect(String(decoding: badProducts.body, as: UTF8.self) == #"{"ok":false,"failing":"products_file"}"#)

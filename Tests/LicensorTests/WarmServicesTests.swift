@@ -56,10 +56,8 @@ struct WarmServicesTests {
     @Test("a changed products file is picked up by the next invocation, without a restart")
     func productsFileReloaded() throws {
         var harness = try Harness.make(.sqlite)
-        let products = harness.folder + "/products.yaml"
         let original = ChildProcess.readFile(PackagePaths.file("config/products.yaml"))
-        try FileIO.createExclusively(products, bytes: original, mode: 0o600)
-        harness.environment["PRODUCTS_FILE"] = products
+        let products = try harness.useProductsFile(String(decoding: original, as: UTF8.self))
         let warm = Self.warm(Openings())
         defer { warm.close() }
 
@@ -86,9 +84,7 @@ struct WarmServicesTests {
         arguments: StoreKind.available)
     func productsFileBrokenAtOpen(kind: StoreKind) throws {
         var harness = try Harness.make(kind)
-        let products = harness.folder + "/products.yaml"
-        try FileIO.createExclusively(products, bytes: Array("gumroad: [unclosed".utf8), mode: 0o600)
-        harness.environment["PRODUCTS_FILE"] = products
+        let products = try harness.useProductsFile("gumroad: [unclosed")
         let openings = Openings()
         let warm = Self.warm(openings)
         defer { warm.close() }

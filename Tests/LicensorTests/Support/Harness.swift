@@ -30,6 +30,15 @@ struct Harness {
         return logger
     }()
 
+    /// Writes `text` as this harness's products file and points `PRODUCTS_FILE` at it; returns its path.
+    @discardableResult
+    mutating func useProductsFile(_ text: String) throws -> String {
+        let path = folder + "/products.yaml"
+        try FileIO.replaceDurably(path, bytes: Array(text.utf8), mode: 0o600)
+        environment["PRODUCTS_FILE"] = path
+        return path
+    }
+
     /// Answers a request in-process.
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         Application(environment: environment, logger: Self.logger).respond(to: request)
