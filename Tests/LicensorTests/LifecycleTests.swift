@@ -192,6 +192,24 @@ struct OperatorCommandTests {
         #expect(try store.events(failedOnly: false, since: nil, limit: 10).count == 1)
     }
 
+    @Test("a command that reads no signing key does not warn about its mode", arguments: StoreKind.available)
+    func noKeyWarningWithoutKey(kind: StoreKind) throws {
+        var harness = try Harness.make(kind)
+        let keyPath = harness.folder + "/shared-key.pem"
+        try FileIO.replaceDurably(
+            keyPath, bytes: Array(try Ed25519PrivateKey.generate().pemRepresentation.utf8), mode: 0o644)
+        harness.environment["LICENSE_SIGNING_KEY"] = keyPath
+        let warning = "signing key file is readable by other users"
+
+        let sale = try harness.invoke(try Harness.event("sale"))
+        #expect(sale.status == 200)
+        #expect(sale.raw.stderrText.contains(warning))
+        let found = try harness.run(["find", "jane.doe+gumroad@example.com"])
+        #expect(found.status == 0, "\(found.stderrText)")
+        #expect(found.stdoutText.contains("active"))
+        #expect(!found.stderrText.contains(warning), "\(found.stderrText)")
+    }
+
     @Test("find, resend, revoke, issue and events", arguments: StoreKind.available)
     func support(kind: StoreKind) throws {
         try withFakePostmark { server in

@@ -50,13 +50,15 @@ package final class Services {
 
     /// Opens the configured store (migrating an empty SQLite file) and picks the email service; with
     /// `httpConnections`, Postmark sends leave their connection there for the next one. While a PostgreSQL
-    /// connection waits for the server, the products file and signing key are loaded (`EarlyLoads`).
+    /// connection waits for the server, the products file and signing key are loaded (`EarlyLoads`) unless
+    /// `loadingEarly` is false: an operator command may need neither, and should not warn about a key it never reads.
     package static func open(
         _ configuration: Configuration, deadline: Deadline, logger: Logger,
-        httpConnections: CurlConnectionCache? = nil
+        httpConnections: CurlConnectionCache? = nil, loadingEarly: Bool = true
     ) throws(LicensorError) -> Services {
         var early = EarlyLoads()
         let store = try openStore(configuration.database, deadline: deadline) {
+            guard loadingEarly else { return }
             early = EarlyLoads.load(configuration, logger: logger)
         }
         do {

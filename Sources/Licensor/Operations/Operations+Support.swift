@@ -3,7 +3,9 @@ extension Operations {
     /// Opens the configured store and the pipeline wired to it, for one operator command.
     func withPipeline<T>(_ body: (FulfillmentPipeline, Services) throws -> T) throws -> T {
         let configuration = try configuration()
-        let services = try Services.open(configuration, deadline: Deadline(budget: .seconds(120)), logger: logger)
+        // The wall time of a command is the operator's, not a buyer's: load the products file and key only if used.
+        let services = try Services.open(
+            configuration, deadline: Deadline(budget: .seconds(120)), logger: logger, loadingEarly: false)
         defer { services.close() }
         let pipeline = FulfillmentPipeline(
             dependencies: services.pipelineDependencies, deadline: Deadline(budget: configuration.deadline * 4),
