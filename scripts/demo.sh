@@ -3,7 +3,7 @@
 # logging email service: shows the response, the stored rows and the license token verified offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --static-swift-stdlib --disable-local-rpath --product licensor 2>&1 | tail -1
+scripts/build-release.sh 2>&1 | tail -1
 binary=.build/release/licensor
 work=$(mktemp -d /tmp/licensor-demo.XXXXXX)
 export DATABASE_URL="sqlite:$work/licensor.sqlite3" GUMROAD_WEBHOOK_SECRET=demo-secret \

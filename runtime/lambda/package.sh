@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 output=${1:-.build/lambda/licensor-lambda.zip}
-swift build -c release --static-swift-stdlib --disable-local-rpath --product licensor
+scripts/build-release.sh
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 cp "$(swift build -c release --show-bin-path)/licensor" "$staging/bootstrap"
