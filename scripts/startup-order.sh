@@ -53,14 +53,22 @@ scripts/sign-event.py polar events/polar/order-paid.json polar_whs_order | profi
 key=$(sqlite3 "$work/licensor.sqlite3" "select license_key from licenses where source = 'gumroad' limit 1")
 envelope POST /v1/licenses/activate "license_key=$key&instance_name=Order&fingerprint=order-fp" | profile activate
 envelope POST /v1/licenses/validate "license_key=$key&fingerprint=order-fp" | profile validate
+# The zero-filled variables a start touches (.bss, one page fault per page touched) are laid out together too; lackey
+# lists every address a run reads or writes.
+trace() {  # trace NAME < REQUEST
+    valgrind --tool=lackey --trace-mem=yes --log-file="$work/$1.trace" "$work/licensor" >/dev/null 2>&1
+    echo "$work/$1.trace" >>"$work/traces"
+}
+envelope GET /no-such-route | trace probe
+envelope POST /webhooks/gumroad?secret=demo-secret "${gumroad/sale_id=/sale_id=TRACE}" | trace gumroad
 DATABASE_URL=$(scripts/pg-test-cluster.sh start "$work/pg" | sed -n 's/^DATABASE_URL=//p')
 "$work/licensor" migrate >/dev/null
 envelope POST /webhooks/gumroad?secret=demo-secret "$gumroad" | profile postgres
 envelope GET /healthz | profile postgres-healthz
-python3 - "$work/licensor" Sources/licensor/StaticLinking/startup-order.txt "$work/profiles" <<'EOF'
-import sys
+python3 - "$work/licensor" Sources/licensor/StaticLinking/startup-order.txt "$work/profiles" "$work/traces" <<'EOF'
+import bisect, re, subprocess, sys
 binary, target = sys.argv[1], sys.argv[2]
-profiles = open(sys.argv[3]).read().split()
+profiles, traces = open(sys.argv[3]).read().split(), open(sys.argv[4]).read().split()
 order, seen = [], set()
 for profile in profiles:  # the probe's functions first: every request runs them
     obj = called = None  # callgrind's format: ob= names the object of fn= lines, cob= that of the next cfn=
@@ -77,11 +85,41 @@ for profile in profiles:  # the probe's functions first: every request runs them
                 order.append(value)
             if key == "cfn":
                 called = None
+functions = len(order)
+# valgrind loads a position-independent program at 0x108000; the entry point's first instruction proves it.
+base = 0x108000
+header = subprocess.run(["readelf", "-hSW", binary], capture_output=True, text=True, check=True).stdout
+entry = int(re.search(r"Entry point address:\s+0x([0-9a-f]+)", header).group(1), 16)
+bss = re.search(r"\] \.bss\s+NOBITS\s+([0-9a-f]+) [0-9a-f]+ ([0-9a-f]+)", header)
+bss_start, bss_end = int(bss.group(1), 16), int(bss.group(1), 16) + int(bss.group(2), 16)
+variables = []
+for line in subprocess.run(["nm", "--defined-only", binary], capture_output=True, text=True, check=True).stdout.split("\n"):
+    fields = line.split()
+    if len(fields) == 3 and fields[1] in "bB":
+        variables.append((int(fields[0], 16), fields[2]))
+variables.sort()
+starts = [address for address, _ in variables]
+for trace in traces:
+    entered = False
+    for line in open(trace):
+        if line.startswith("I  "):
+            entered = entered or int(line[3:].split(",")[0], 16) == base + entry
+        elif line[:1] == " " and line[1:2] in "SLM":
+            address = int(line[3:].split(",")[0], 16) - base
+            if bss_start <= address < bss_end:
+                index = bisect.bisect_right(starts, address) - 1
+                if index >= 0 and variables[index][1] not in seen:
+                    seen.add(variables[index][1])
+                    order.append(variables[index][1])
+    if not entered:
+        sys.exit(f"startup-order: {trace} never ran the entry point at {base:#x} + {entry:#x}")
 with open(target, "w") as out:
-    out.write("# Written by scripts/startup-order.sh: the functions a request runs, for lld's --symbol-ordering-file.\n")
+    out.write("# Written by scripts/startup-order.sh: the functions a request runs, then the zero-filled variables it\n")
+    out.write("# touches, for lld's --symbol-ordering-file.\n")
     out.write("\n".join(order) + "\n")
-print(f"startup-order: {len(order)} functions from {len(profiles)} requests -> {target}")
+print(f"startup-order: {functions} functions from {len(profiles)} requests, {len(order) - functions} variables from"
+      f" {len(traces)} -> {target}")
 EOF
-# The file is a linker input SwiftPM does not track: make the next build relink, and relink now.
-touch Sources/licensor/Licensor.swift
+# The file is a linker input SwiftPM does not track: relink now.
+rm -f "$(swift build -c release --show-bin-path)/licensor"
 scripts/build-release.sh 2>&1 | tail -1
